@@ -1,0 +1,272 @@
+/**
+ * A host's network as one graph of interfaces, as MAAS models it: every interface has a kind, its
+ * parents (by name, on the same host) and kind-specific parameters. The same graph describes an
+ * ESXi host (vmnic -> vSwitch -> port group -> vmk), an Oracle VM host (eth -> bond -> VLAN ->
+ * bridge) and a KVM host (eth -> bridge, or OVS bridge with tagged ports).
+ */
+import { z } from 'zod';
+import { HostwireError, type FieldError } from './errors.ts';
+
+export const INTERFACE_KINDS = ['physical', 'bond', 'vlan', 'bridge', 'vswitch', 'dvswitch', 'portgroup', 'vmk'] as const;
+export type InterfaceKind = (typeof INTERFACE_KINDS)[number];
+
+export const LOAD_BALANCING = ['srcid', 'srcmac', 'iphash', 'explicit'] as const;
+export const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
+export const LACP_RATES = ['slow', 'fast'] as const;
+export const XMIT_HASH_POLICIES = ['layer2', 'layer2+3', 'layer3+4', 'encap2+3', 'encap3+4', 'vlan+srcmac'] as const;
+export const VMK_SERVICES = ['management', 'vmotion', 'vsan', 'ft', 'iscsi', 'nfs', 'provisioning', 'replication'] as const;
+
+const name = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.:@ -]*$/, 'letters, digits and _ . : @ - or space, starting with a letter or digit');
+const mac = z
+  .string()
+  .regex(/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/, 'a MAC address such as 00:50:56:aa:bb:cc')
+  .transform((value) => value.toLowerCase().replaceAll('-', ':'));
+const mtu = z.number().int().min(68).max(9216);
+/** An interface address with its prefix length, e.g. 172.16.1.51/24; checked by the address module. */
+const interfaceAddress = z.string().min(3).max(64);
+
+/** Failure detection: link state, or beacon probing where interval x threshold is the detection time. */
+export const FailureDetectionSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('link') }).strict(),
+  z
+    .object({
+      mode: z.literal('beacon'),
+      intervalSeconds: z.number().int().min(1).max(3600),
+      /** 0 disables beacon failure detection (seed 000). */
+      threshold: z.number().int().min(0).max(100),
+    })
+    .strict(),
+]);
+
+export const TeamingPolicySchema = z
+  .object({
+    loadBalancing: z.enum(LOAD_BALANCING).optional(),
+    active: z.array(name).optional(),
+    standby: z.array(name).optional(),
+    unused: z.array(name).optional(),
+    failback: z.boolean().optional(),
+    notifySwitches: z.boolean().optional(),
+    failureDetection: FailureDetectionSchema.optional(),
+  })
+  .strict();
+export type TeamingPolicy = z.infer<typeof TeamingPolicySchema>;
+
+const common = { name, mtu: mtu.optional(), description: z.string().max(500).optional() };
+const l3 = { addresses: z.array(interfaceAddress).optional() };
+
+export const InterfaceSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('physical'),
+      ...common,
+      ...l3,
+      mac: mac.optional(),
+      speedMbps: z.number().int().min(1).optional(),
+      driver: z.string().max(64).optional(),
+      capabilities: z.array(z.string().max(64)).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('bond'),
+      ...common,
+      ...l3,
+      /** `team` for the teaming driver, `bond` for the bonding driver. */
+      driver: z.enum(['bond', 'team']).default('bond'),
+      members: z.array(name).min(1),
+      mode: z.enum(BOND_MODES),
+      miimon: z.number().int().min(0).max(60000).optional(),
+      lacpRate: z.enum(LACP_RATES).optional(),
+      xmitHashPolicy: z.enum(XMIT_HASH_POLICIES).optional(),
+      primary: name.optional(),
+      /** Free text: how the switch side is configured (port-channel, LACP), for bond modes that need it. */
+      switchNote: z.string().max(500).optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('vlan'), ...common, ...l3, parent: name, vlan: z.number().int().min(1).max(4094) }).strict(),
+  z
+    .object({
+      kind: z.literal('bridge'),
+      ...common,
+      ...l3,
+      flavor: z.enum(['linux', 'ovs']).default('linux'),
+      ports: z.array(name),
+      stp: z.boolean().optional(),
+      forwardDelay: z.number().int().min(0).max(30).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('vswitch'),
+      ...common,
+      uplinks: z.array(name),
+      ports: z.number().int().min(8).max(4096).optional(),
+      teaming: TeamingPolicySchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('dvswitch'),
+      ...common,
+      /** The host's physical NICs given to the distributed switch as uplinks. */
+      uplinks: z.array(name),
+      externalId: z.string().max(200).optional(),
+      teaming: TeamingPolicySchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('portgroup'),
+      ...common,
+      switch: name,
+      /** 0 untagged, 1-4094 tagged, 4095 trunk (virtual guest tagging). */
+      vlan: z.number().int().min(0).max(4095),
+      trunk: z.array(z.object({ first: z.number().int().min(0).max(4094), last: z.number().int().min(0).max(4094) }).strict()).optional(),
+      pvlan: z.number().int().min(1).max(4094).optional(),
+      teaming: TeamingPolicySchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('vmk'),
+      ...common,
+      ...l3,
+      /** The port group (VMware) or bridge (Linux) the host IP interface sits on. */
+      attachment: name,
+      mac: mac.optional(),
+      services: z.array(z.enum(VMK_SERVICES)).default([]),
+    })
+    .strict(),
+]);
+export type InterfaceSpec = z.infer<typeof InterfaceSchema>;
+
+/** The parents an interface names, with the role each plays: the edges of the graph. */
+export function interfaceParents(spec: InterfaceSpec): { name: string; role: string }[] {
+  switch (spec.kind) {
+    case 'physical':
+      return [];
+    case 'bond':
+      return spec.members.map((member) => ({ name: member, role: 'member' }));
+    case 'vlan':
+      return [{ name: spec.parent, role: 'parent' }];
+    case 'bridge':
+      return spec.ports.map((port) => ({ name: port, role: 'port' }));
+    case 'vswitch':
+    case 'dvswitch':
+      return spec.uplinks.map((uplink) => ({ name: uplink, role: 'uplink' }));
+    case 'portgroup':
+      return [{ name: spec.switch, role: 'switch' }];
+    case 'vmk':
+      return [{ name: spec.attachment, role: 'attachment' }];
+  }
+}
+
+/** Which kinds each edge role may point at. */
+const allowedParentKinds: Record<string, readonly InterfaceKind[]> = {
+  member: ['physical'],
+  parent: ['physical', 'bond'],
+  port: ['physical', 'bond', 'vlan'],
+  uplink: ['physical'],
+  switch: ['vswitch', 'dvswitch'],
+  attachment: ['portgroup', 'bridge'],
+};
+
+/**
+ * Checks a host's interface set as a whole: unique names, every parent exists and has a kind the
+ * edge allows, no interface is enslaved twice (one bond or one switch per NIC), teaming names only
+ * uplinks of its switch, and the graph has no cycle. Returns every problem, not just the first.
+ */
+export function validateInterfaceGraph(specs: InterfaceSpec[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const byName = new Map<string, InterfaceSpec>();
+  specs.forEach((spec, index) => {
+    if (byName.has(spec.name)) errors.push({ path: `interfaces.${index}.name`, message: `'${spec.name}' is declared twice` });
+    byName.set(spec.name, spec);
+  });
+  const exclusiveOwner = new Map<string, string>();
+  specs.forEach((spec, index) => {
+    for (const parent of interfaceParents(spec)) {
+      const target = byName.get(parent.name);
+      const path = `interfaces.${index}`;
+      if (!target) {
+        errors.push({ path, message: `${spec.name} names '${parent.name}' as its ${parent.role}, but no interface has that name` });
+        continue;
+      }
+      const allowed = allowedParentKinds[parent.role]!;
+      if (!allowed.includes(target.kind)) {
+        errors.push({ path, message: `${spec.name}'s ${parent.role} '${parent.name}' is a ${target.kind}; it must be one of: ${allowed.join(', ')}` });
+      }
+      if (parent.role === 'member' || parent.role === 'uplink' || parent.role === 'port') {
+        const owner = exclusiveOwner.get(parent.name);
+        if (owner && owner !== spec.name) errors.push({ path, message: `'${parent.name}' is already used by ${owner}; an interface can belong to one bond, switch or bridge` });
+        exclusiveOwner.set(parent.name, spec.name);
+      }
+    }
+    if (spec.kind === 'vswitch' || spec.kind === 'dvswitch' || spec.kind === 'portgroup') {
+      const uplinks = spec.kind === 'portgroup' ? uplinksOf(byName.get(spec.switch)) : spec.uplinks;
+      errors.push(...validateTeaming(spec.teaming, uplinks, `interfaces.${index}.teaming`));
+    }
+    if (spec.kind === 'bond' && spec.primary && !spec.members.includes(spec.primary)) {
+      errors.push({ path: `interfaces.${index}.primary`, message: `'${spec.primary}' is not a member of ${spec.name}` });
+    }
+  });
+  const cycle = findCycle(specs, byName);
+  if (cycle) errors.push({ path: 'interfaces', message: `the interfaces form a cycle: ${cycle.join(' -> ')}` });
+  return errors;
+}
+
+function uplinksOf(spec: InterfaceSpec | undefined): string[] {
+  return spec && (spec.kind === 'vswitch' || spec.kind === 'dvswitch') ? spec.uplinks : [];
+}
+
+function validateTeaming(teaming: TeamingPolicy | undefined, uplinks: string[], path: string): FieldError[] {
+  if (!teaming) return [];
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const list of ['active', 'standby', 'unused'] as const) {
+    for (const nic of teaming[list] ?? []) {
+      if (!uplinks.includes(nic)) errors.push({ path: `${path}.${list}`, message: `'${nic}' is not an uplink of the switch (uplinks: ${uplinks.join(', ') || 'none'})` });
+      if (seen.has(nic)) errors.push({ path: `${path}.${list}`, message: `'${nic}' appears in more than one of active, standby and unused` });
+      seen.add(nic);
+    }
+  }
+  return errors;
+}
+
+function findCycle(specs: InterfaceSpec[], byName: Map<string, InterfaceSpec>): string[] | null {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (nodeName: string): string[] | null => {
+    const mark = state.get(nodeName);
+    if (mark === 'done') return null;
+    if (mark === 'visiting') return [...stack.slice(stack.indexOf(nodeName)), nodeName];
+    state.set(nodeName, 'visiting');
+    stack.push(nodeName);
+    const spec = byName.get(nodeName);
+    for (const parent of spec ? interfaceParents(spec) : []) {
+      if (!byName.has(parent.name)) continue;
+      const found = visit(parent.name);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(nodeName, 'done');
+    return null;
+  };
+  for (const spec of specs) {
+    const found = visit(spec.name);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Parses and validates a host's full interface list, throwing one error that lists every problem. */
+export function parseInterfaceSet(input: unknown): InterfaceSpec[] {
+  const parsed = z.array(InterfaceSchema).safeParse(input);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => ({ path: ['interfaces', ...issue.path].join('.'), message: issue.message }));
+    throw new HostwireError('validation', `the interface list is invalid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields);
+  }
+  const errors = validateInterfaceGraph(parsed.data);
+  if (errors.length) throw new HostwireError('validation', `the interface graph is invalid: ${errors.map((f) => `${f.path}: ${f.message}`).join('; ')}`, errors);
+  return parsed.data;
+}

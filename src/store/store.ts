@@ -1,0 +1,141 @@
+/**
+ * Opening the store: SQLite by default (a file), PostgreSQL for a postgres:// URL. Both get the same
+ * schema through the same migrations, and both offer `write`, a transaction in which a subnet can be
+ * locked for allocation (see lockSubnet in ./subnets.ts).
+ */
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { HostwireError } from '../domain/errors.ts';
+import { dialectOf, redactLocation, type Dialect } from './dialect.ts';
+import { coreMigration } from './migrations/0001_core.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+/** What repository functions run on: a connection or a transaction, and the dialect it speaks. */
+export interface Conn {
+  readonly db: Db;
+  readonly dialect: Dialect;
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  /** Where the store lives, with any password removed. */
+  readonly location: string;
+  /** Reads outside a transaction. */
+  read<T>(work: (conn: Conn) => Promise<T>): Promise<T>;
+  /** One transaction that commits when `work` resolves and rolls back, leaving nothing written, when it throws. */
+  write<T>(work: (tx: Conn) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SQLITE_FILE = './hostwire.db';
+
+/** `--db`, else `$HOSTWIRE_DB`, else ./hostwire.db. */
+export function resolveLocation(option?: string): string {
+  return option || process.env.HOSTWIRE_DB || DEFAULT_SQLITE_FILE;
+}
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return { '0001_core': coreMigration(dialect) };
+}
+
+export async function openStore(location: string, options: { migrate?: boolean } = {}): Promise<Store> {
+  const dialect = dialectOf(location);
+  const store = dialect === 'postgres' ? openPostgres(location) : openSqlite(location);
+  if (options.migrate !== false) {
+    try {
+      await migrate(store.db, dialect);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}
+
+async function migrate(db: Db, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+interface OpenedStore extends Store {
+  readonly db: Db;
+}
+
+function openSqlite(path: string): OpenedStore {
+  let sqlite: SqliteDatabase.Database;
+  try {
+    // The busy timeout lets writers from many processes queue for the write lock instead of failing.
+    sqlite = new SqliteDatabase(path, { timeout: 60_000 });
+  } catch (error) {
+    throw new HostwireError('validation', `--db: cannot open SQLite file '${path}': ${(error as Error).message}`, [{ path: 'db', message: (error as Error).message }]);
+  }
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    dialect: 'sqlite',
+    location: path,
+    db,
+    read: (work) => work({ db, dialect: 'sqlite' }),
+    // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+    // writes could fail with SQLITE_BUSY when another process wrote in between.
+    write: (work) =>
+      db.connection().execute(async (connection) => {
+        await sql`begin immediate`.execute(connection);
+        try {
+          const result = await work({ db: connection, dialect: 'sqlite' });
+          await sql`commit`.execute(connection);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(connection);
+          throw error;
+        }
+      }),
+    close: () => db.destroy(),
+  };
+}
+
+const SERIALIZATION_FAILURE = '40001';
+const DEADLOCK_DETECTED = '40P01';
+
+function openPostgres(url: string): OpenedStore {
+  // COUNT(*) and serial columns come back as int8: read them as numbers (every count here is < 2^53).
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => {
+    // An idle client lost its server; the pool replaces it on next use.
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    location: redactLocation(url),
+    db,
+    read: (work) => work({ db, dialect: 'postgres' }),
+    async write(work) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute((tx) => work({ db: tx, dialect: 'postgres' }));
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if ((code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED) && attempt < 5) continue;
+          throw error;
+        }
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** True for a unique or primary-key violation, on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
