@@ -261,6 +261,8 @@ describe('parseRange', () => {
 
   it('rejects reversed, mixed-family and malformed ranges', () => {
     assertInvalid(() => parseRange('10.0.0.200-10.0.0.10'), 'pool', /starts after it ends; write the lower address first/);
+    assertInvalid(() => parseRange('10.0.0.2-10.0.0.1'), 'pool', /starts after it ends/);
+    assertInvalid(() => parseRange('2001:db8::2-2001:db8::1'), 'pool', /starts after it ends/);
     assertInvalid(() => parseRange('10.0.0.1-2001:db8::1', 'pools.2'), 'pools.2', /mixes IPv4 and IPv6/);
     assertInvalid(() => parseRange('10.0.0.1'), 'pool', /is not a range; write START-END/);
     assertInvalid(() => parseRange('10.0.0.1-10.0.0.5-10.0.0.9'), 'pool', /is not a range/);
@@ -378,7 +380,7 @@ describe('address arithmetic properties', () => {
         assert.ok(range.first >= prefix.network && range.last <= prefix.last);
         // every address outside the usable range but inside the prefix has a special role, and vice versa
         for (const edge of [prefix.network, prefix.last]) {
-          const usable = edge >= range.first && edge <= range.last;
+          const usable: boolean = edge >= range.first && edge <= range.last;
           assert.equal(specialRole(prefix, edge) === null, usable);
         }
       }),

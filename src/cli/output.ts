@@ -6,7 +6,7 @@ import Table from 'cli-table3';
  * rounded through a double (JSON itself has no size limit on numbers).
  */
 export function toJson(value: unknown): string {
-  const marker = '\u0000bigint:';
+  const marker = '__hostwire_bigint__:';
   const text = JSON.stringify(value, (_key, item) => (typeof item === 'bigint' ? `${marker}${item}` : item), 2);
   return text.replace(new RegExp(`"${marker}(-?[0-9]+)"`, 'g'), '$1');
 }
