@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostwireError, type FieldError } from '../src/domain/errors.ts';
-import { interfaceParents, parseInterfaceSet, validateInterfaceGraph, type InterfaceSpec } from '../src/domain/interfaces.ts';
+import { z } from 'zod';
+import { InterfaceSchema, interfaceParents, parseInterfaceSet, validateInterfaceGraph, type InterfaceSpec } from '../src/domain/interfaces.ts';
 
 /** Runs parseInterfaceSet on input that must be refused and returns the field errors. */
 function refused(input: unknown): FieldError[] {
@@ -281,5 +282,25 @@ describe('several errors at once', () => {
     hasError(fields, 'interfaces.4.teaming.active', /'eth0' is not an uplink of the switch \(uplinks: bond1\)/);
     hasError(fields, 'interfaces.4.teaming.standby', /'eth0' appears in more than one of active, standby and unused/);
     assert.equal(fields.length, 8);
+  });
+});
+
+describe('interface addresses, repeated parents and trunk ranges', () => {
+  it('rejects malformed or special interface addresses, repeated uplinks and reversed trunk ranges', () => {
+    const errors = validateInterfaceGraph(
+      z.array(InterfaceSchema).parse([
+        { kind: 'physical', name: 'eth0', addresses: ['banana', '10.0.0.1/99', '10.0.0.0/24', '10.0.0.5/24'] },
+        { kind: 'physical', name: 'vmnic0' },
+        { kind: 'vswitch', name: 'vSwitch0', uplinks: ['vmnic0', 'vmnic0'] },
+        { kind: 'portgroup', name: 'trunk', switch: 'vSwitch0', vlan: 4095, trunk: [{ first: 200, last: 100 }] },
+      ]),
+    );
+    const byPath = Object.fromEntries(errors.map((error) => [error.path, error.message]));
+    assert.match(byPath['interfaces.0.addresses.0']!, /no prefix length/);
+    assert.match(byPath['interfaces.0.addresses.1']!, /prefix length/);
+    assert.match(byPath['interfaces.0.addresses.2']!, /network address/);
+    assert.equal(byPath['interfaces.0.addresses.3'], undefined);
+    assert.match(byPath['interfaces.2']!, /vmnic0 more than once/);
+    assert.match(byPath['interfaces.3.trunk.0']!, /starts after it ends/);
   });
 });

@@ -158,3 +158,24 @@ export function keyToAddress(key: string): IpAddress {
 export function keyValue(key: string): bigint {
   return BigInt(`0x${key.slice(1)}`);
 }
+
+/**
+ * An address as configured on an interface, with its prefix length (`172.16.1.51/24`): host bits
+ * are the point here, and the network or broadcast address is refused.
+ */
+export function parseInterfaceAddress(input: string, field = 'address'): { address: IpAddress; prefix: Prefix } {
+  const text = String(input ?? '').trim();
+  const slash = text.indexOf('/');
+  if (slash < 0) throw invalid(field, `'${text}' has no prefix length; write it as address/length, e.g. 172.16.1.51/24`);
+  const address = parseAddress(text.slice(0, slash), field);
+  const lengthPart = text.slice(slash + 1);
+  const bits = familyBits(address.family);
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(lengthPart) || Number(lengthPart) > bits) {
+    throw invalid(field, `'${lengthPart}' is not a valid prefix length for IPv${address.family}: use 0-${bits}`);
+  }
+  const hostMask = (1n << BigInt(bits - Number(lengthPart))) - 1n;
+  const prefix = parsePrefix(`${formatAddress(address.family, address.value & ~hostMask)}/${lengthPart}`, field);
+  const role = specialRole(prefix, address.value);
+  if (role) throw invalid(field, `${address.text} is the ${role} of ${prefix.text}; an interface needs a host address`);
+  return { address, prefix };
+}

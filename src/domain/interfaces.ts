@@ -5,6 +5,7 @@
  * bridge) and a KVM host (eth -> bridge, or OVS bridge with tagged ports).
  */
 import { z } from 'zod';
+import { parseInterfaceAddress } from './address.ts';
 import { HostwireError, type FieldError } from './errors.ts';
 
 export const INTERFACE_KINDS = ['physical', 'bond', 'vlan', 'bridge', 'vswitch', 'dvswitch', 'portgroup', 'vmk'] as const;
@@ -22,7 +23,7 @@ const mac = z
   .regex(/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/, 'a MAC address such as 00:50:56:aa:bb:cc')
   .transform((value) => value.toLowerCase().replaceAll('-', ':'));
 const mtu = z.number().int().min(68).max(9216);
-/** An interface address with its prefix length, e.g. 172.16.1.51/24; checked by the address module. */
+/** An interface address with its prefix length, e.g. 172.16.1.51/24; checked by validateInterfaceGraph. */
 const interfaceAddress = z.string().min(3).max(64);
 
 /** Failure detection: link state, or beacon probing where interval x threshold is the detection time. */
@@ -205,6 +206,24 @@ export function validateInterfaceGraph(specs: InterfaceSpec[]): FieldError[] {
     if (spec.kind === 'vswitch' || spec.kind === 'dvswitch' || spec.kind === 'portgroup') {
       const uplinks = spec.kind === 'portgroup' ? uplinksOf(byName.get(spec.switch)) : spec.uplinks;
       errors.push(...validateTeaming(spec.teaming, uplinks, `interfaces.${index}.teaming`));
+    }
+    const parentNames = interfaceParents(spec).map((parent) => parent.name);
+    const repeated = parentNames.filter((parentName, position) => parentNames.indexOf(parentName) !== position);
+    if (repeated.length) errors.push({ path: `interfaces.${index}`, message: `${spec.name} lists ${[...new Set(repeated)].join(', ')} more than once` });
+    if ('addresses' in spec) {
+      (spec.addresses ?? []).forEach((address, position) => {
+        try {
+          parseInterfaceAddress(address, `interfaces.${index}.addresses.${position}`);
+        } catch (error) {
+          if (error instanceof HostwireError) errors.push(...error.fields);
+          else throw error;
+        }
+      });
+    }
+    if (spec.kind === 'portgroup') {
+      (spec.trunk ?? []).forEach((range, position) => {
+        if (range.first > range.last) errors.push({ path: `interfaces.${index}.trunk.${position}`, message: `VLAN range ${range.first}-${range.last} starts after it ends` });
+      });
     }
     if (spec.kind === 'bond' && spec.primary && !spec.members.includes(spec.primary)) {
       errors.push({ path: `interfaces.${index}.primary`, message: `'${spec.primary}' is not a member of ${spec.name}` });
