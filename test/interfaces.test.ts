@@ -136,7 +136,7 @@ describe('parseInterfaceSet refuses broken graphs', () => {
   it('a port group whose switch is a physical NIC', () => {
     const input = esxi();
     input[3] = { kind: 'portgroup', name: 'vMotion-1', switch: 'vmnic2', vlan: 0 };
-    hasError(refused(input), 'interfaces.3', /vMotion-1's switch 'vmnic2' is a physical; it must be one of: vswitch, dvswitch/);
+    hasError(refused(input), 'interfaces.3', /vMotion-1's switch 'vmnic2' is a physical; it must be one of: vswitch, dvswitch, bridge/);
   });
 
   it('a NIC in two bonds', () => {

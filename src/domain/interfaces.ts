@@ -168,9 +168,27 @@ const allowedParentKinds: Record<string, readonly InterfaceKind[]> = {
   parent: ['physical', 'bond'],
   port: ['physical', 'bond', 'vlan'],
   uplink: ['physical'],
-  switch: ['vswitch', 'dvswitch'],
+  // A bridge as switch is a libvirt network portgroup or an OVS port tag on a KVM/Xen host.
+  switch: ['vswitch', 'dvswitch', 'bridge'],
   attachment: ['portgroup', 'bridge'],
 };
+
+/** The kinds each platform's network is built from: ESXi has no bonds or bridges, Linux hosts no vSwitches. */
+const PLATFORM_KINDS: Record<'esxi' | 'linux', readonly InterfaceKind[]> = {
+  esxi: ['physical', 'vswitch', 'dvswitch', 'portgroup', 'vmk'],
+  linux: ['physical', 'bond', 'vlan', 'bridge', 'portgroup', 'vmk'],
+};
+
+/** Checks that every interface kind exists on the platform (esxi, or a Linux-based kvm / xen / ovm). */
+export function validatePlatformKinds(platform: string, specs: InterfaceSpec[]): FieldError[] {
+  const family = platform === 'esxi' ? 'esxi' : 'linux';
+  const allowed = PLATFORM_KINDS[family];
+  return specs.flatMap((spec, index) =>
+    allowed.includes(spec.kind)
+      ? []
+      : [{ path: `interfaces.${index}.kind`, message: `${spec.name} is a ${spec.kind}, which a ${platform} host does not have; use one of: ${allowed.join(', ')}` }],
+  );
+}
 
 /**
  * Checks a host's interface set as a whole: unique names, every parent exists and has a kind the
@@ -279,13 +297,13 @@ function findCycle(specs: InterfaceSpec[], byName: Map<string, InterfaceSpec>): 
 }
 
 /** Parses and validates a host's full interface list, throwing one error that lists every problem. */
-export function parseInterfaceSet(input: unknown): InterfaceSpec[] {
+export function parseInterfaceSet(input: unknown, platform?: string): InterfaceSpec[] {
   const parsed = z.array(InterfaceSchema).safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => ({ path: ['interfaces', ...issue.path].join('.'), message: issue.message }));
     throw new HostwireError('validation', `the interface list is invalid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields);
   }
-  const errors = validateInterfaceGraph(parsed.data);
+  const errors = [...(platform ? validatePlatformKinds(platform, parsed.data) : []), ...validateInterfaceGraph(parsed.data)];
   if (errors.length) throw new HostwireError('validation', `the interface graph is invalid: ${errors.map((f) => `${f.path}: ${f.message}`).join('; ')}`, errors);
   return parsed.data;
 }

@@ -23,6 +23,24 @@ export const checkLimit = (value: unknown, field = 'limit') => checkInteger(fiel
 export const checkVlan = (field: string, value: unknown) => checkInteger(field, value, 0, 4094, 'a VLAN ID (0 untagged, 1-4094 tagged)');
 export const checkMtu = (field: string, value: unknown) => checkInteger(field, value, 68, 9216, 'an MTU');
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A UUID (VM BIOS or instance UUID, host hardware UUID), lowercased. */
+export function checkUuid(field: string, value: string): string {
+  const normalized = String(value ?? '').trim().toLowerCase();
+  if (!UUID.test(normalized)) throw invalid(field, `'${value}' is not a UUID: use 8-4-4-4-12 hex digits, e.g. 4210a1b2-0c3d-4e5f-8a9b-0c1d2e3f4a5b`);
+  return normalized;
+}
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/** A MAC address, lowercased with colons (dashes accepted). */
+export function checkMac(field: string, value: string): string {
+  const normalized = String(value ?? '').trim().toLowerCase().replaceAll('-', ':');
+  if (!MAC.test(normalized)) throw invalid(field, `'${value}' is not a MAC address: use six hex pairs, e.g. 00:50:56:aa:bb:cc`);
+  return normalized;
+}
+
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
 export function checkDomainName(field: string, value: unknown): string {

@@ -1,0 +1,162 @@
+/**
+ * Hosts and their interface graph. A host's interfaces are replaced as a whole set, validated
+ * before anything is written; interfaces that keep their name keep their identity (so vNICs stay
+ * attached to their port group), and an unchanged set writes nothing.
+ */
+import { parseAddress } from '../domain/address.ts';
+import { canonicalJson } from '../domain/canonical.ts';
+import { conflict, HostwireError, notFound } from '../domain/errors.ts';
+import { interfaceParents, parseInterfaceSet, type InterfaceSpec } from '../domain/interfaces.ts';
+import { OS_FAMILIES, PLATFORMS, type Host, type OsFamily, type Platform } from '../domain/model.ts';
+import { Checks, checkLimit, checkName, checkOneOf, checkUuid } from '../domain/validate.ts';
+import { changeEntry, insertChanges } from '../store/changes.ts';
+import type { Context } from '../store/context.ts';
+import * as inventory from '../store/inventory.ts';
+import type { HostInterfaceRow, HostRow } from '../store/schema.ts';
+import { isUniqueViolation, type Conn } from '../store/store.ts';
+
+/** The renderer a platform's hosts get unless told otherwise. */
+export const DEFAULT_OS_FAMILY: Record<Platform, OsFamily> = { esxi: 'esxi', ovm: 'rhel', xen: 'debian', kvm: 'netplan' };
+
+export interface HostInput {
+  name: string;
+  platform: string;
+  osFamily?: string;
+  cluster?: string | null;
+  managementAddress?: string | null;
+  hardwareUuid?: string | null;
+  sourceAccount?: string | null;
+  externalId?: string | null;
+}
+
+export function toHost(row: HostRow): Host {
+  return {
+    id: row.id,
+    name: row.name,
+    platform: row.platform as Platform,
+    osFamily: row.os_family as OsFamily,
+    cluster: row.cluster,
+    managementAddress: row.management_address,
+    hardwareUuid: row.hardware_uuid,
+    sourceAccount: row.source_account,
+    externalId: row.external_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function checkHostInput(input: HostInput) {
+  const checks = new Checks();
+  const name = checks.check(() => checkName('name', input.name));
+  const platform = checks.check(() => checkOneOf('platform', input.platform, PLATFORMS));
+  const osFamily = checks.check(() => checkOneOf('osFamily', input.osFamily ?? (platform ? DEFAULT_OS_FAMILY[platform] : 'esxi'), OS_FAMILIES));
+  if (platform && osFamily && (platform === 'esxi') !== (osFamily === 'esxi')) {
+    checks.fail('osFamily', platform === 'esxi' ? 'an esxi host is rendered as esxi' : `'esxi' rendering is only for esxi hosts; a ${platform} host uses rhel, debian, ifupdown2, netplan or networkmanager`);
+  }
+  const cluster = input.cluster ? checks.check(() => checkName('cluster', input.cluster)) : null;
+  const managementAddress = input.managementAddress ? checks.check(() => parseAddress(input.managementAddress!, 'managementAddress').text) : null;
+  const hardwareUuid = input.hardwareUuid ? checks.check(() => checkUuid('hardwareUuid', input.hardwareUuid!)) : null;
+  checks.done();
+  return { name: name!, platform: platform!, os_family: osFamily!, cluster: cluster ?? null, management_address: managementAddress ?? null, hardware_uuid: hardwareUuid ?? null, source_account: input.sourceAccount ?? null, external_id: input.externalId ?? null };
+}
+
+/** Creates a host, or updates the one with that name. */
+export async function upsertHost(context: Context, input: HostInput): Promise<Host> {
+  const fields = checkHostInput(input);
+  return context.store.write(async (tx) => {
+    const existing = await inventory.findHost(tx, fields.name);
+    const at = context.now().toISOString();
+    try {
+      if (!existing) {
+        const host = toHost(await inventory.insertHost(tx, { ...fields, created_at: at, updated_at: at }));
+        await insertChanges(tx, [changeEntry(context, 'host', host, 'create', null, host)]);
+        return host;
+      }
+      const before = toHost(existing);
+      if (existing.platform !== fields.platform && (await inventory.listInterfaces(tx, existing.id)).length) {
+        throw conflict(`platform: host '${fields.name}' has declared interfaces for ${existing.platform}; clear them before changing its platform`, 'platform');
+      }
+      const unchanged = (Object.keys(fields) as (keyof typeof fields)[]).every((key) => existing[key] === fields[key]);
+      if (unchanged) return before;
+      const host = toHost(await inventory.updateHost(tx, existing.id, { ...fields, updated_at: at }));
+      await insertChanges(tx, [changeEntry(context, 'host', host, 'update', before, host)]);
+      return host;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`hardwareUuid: another host already has hardware UUID ${fields.hardware_uuid}`, 'hardwareUuid');
+      throw error;
+    }
+  });
+}
+
+/** The spec of a stored interface: its row's columns and parameters put back together. */
+function toSpec(row: HostInterfaceRow): InterfaceSpec {
+  const params = JSON.parse(row.params_json) as Record<string, unknown>;
+  return { kind: row.kind, name: row.name, ...(row.mtu !== null ? { mtu: row.mtu } : {}), ...(row.mac !== null ? { mac: row.mac } : {}), ...params } as InterfaceSpec;
+}
+
+function toRowFields(spec: InterfaceSpec) {
+  const { kind, name, mtu, ...rest } = spec;
+  const mac = 'mac' in rest && rest.mac ? rest.mac : null;
+  if ('mac' in rest) delete (rest as { mac?: string }).mac;
+  return { kind, name, mtu: mtu ?? null, mac, params_json: JSON.stringify(rest) };
+}
+
+async function requireHost(conn: Conn, name: string): Promise<HostRow> {
+  const host = await inventory.findHost(conn, name);
+  if (!host) throw notFound('host', name);
+  return host;
+}
+
+export interface HostDetail extends Host {
+  interfaces: InterfaceSpec[];
+}
+
+/** Replaces a host's declared interfaces with `specs`, validated as a whole. */
+export async function setHostInterfaces(context: Context, hostName: string, specs: unknown): Promise<HostDetail> {
+  return context.store.write(async (tx) => {
+    const host = await requireHost(tx, hostName);
+    const parsed = parseInterfaceSet(specs, host.platform);
+    const macs = new Map<string, string>();
+    parsed.forEach((spec, index) => {
+      const { mac } = toRowFields(spec);
+      if (!mac) return;
+      if (macs.has(mac)) throw new HostwireError('validation', `interfaces.${index}.mac: ${mac} is already the MAC of ${macs.get(mac)}`, [{ path: `interfaces.${index}.mac`, message: 'duplicate MAC' }]);
+      macs.set(mac, spec.name);
+    });
+    const existing = await inventory.listInterfaces(tx, host.id);
+    const before = existing.map(toSpec);
+    const byNameOrder = (list: InterfaceSpec[]) => canonicalJson([...list].sort((a, b) => (a.name < b.name ? -1 : 1)));
+    if (byNameOrder(before) === byNameOrder(parsed)) return { ...toHost(host), interfaces: before };
+
+    const at = context.now().toISOString();
+    const byName = new Map(existing.map((row) => [row.name, row]));
+    const ids = new Map<string, number>();
+    for (const spec of parsed) {
+      const fields = toRowFields(spec);
+      const current = byName.get(spec.name);
+      if (current) {
+        await inventory.updateInterface(tx, current.id, { ...fields, updated_at: at });
+        ids.set(spec.name, current.id);
+      } else {
+        ids.set(spec.name, (await inventory.insertInterface(tx, { ...fields, host_id: host.id, created_at: at, updated_at: at })).id);
+      }
+    }
+    await inventory.deleteInterfaces(tx, existing.filter((row) => !ids.has(row.name)).map((row) => row.id));
+    const links = parsed.flatMap((spec) => interfaceParents(spec).map((parent, position) => ({ interface_id: ids.get(spec.name)!, parent_id: ids.get(parent.name)!, role: parent.role, position })));
+    await inventory.replaceLinks(tx, [...ids.values()], links);
+    await insertChanges(tx, [changeEntry(context, 'host', { id: host.id, name: host.name }, 'update', { interfaces: before }, { interfaces: parsed })]);
+    return { ...toHost(host), interfaces: parsed };
+  });
+}
+
+export async function showHost(context: Context, name: string): Promise<HostDetail> {
+  return context.store.read(async (conn) => {
+    const host = await requireHost(conn, name);
+    return { ...toHost(host), interfaces: (await inventory.listInterfaces(conn, host.id)).map(toSpec) };
+  });
+}
+
+export async function listHosts(context: Context, filter: { cluster?: string; q?: string; limit?: number | string; after?: string } = {}): Promise<Host[]> {
+  const limit = filter.limit === undefined ? undefined : checkLimit(filter.limit);
+  return context.store.read(async (conn) => (await inventory.listHosts(conn, { cluster: filter.cluster, q: filter.q, limit, afterName: filter.after })).map(toHost));
+}

@@ -1,0 +1,158 @@
+/**
+ * VMs, matched by UUID, and their vNICs, matched by (VM, MAC). A vNIC's port group is looked up on
+ * the VM's host; observed IPs are kept as seen (the sync decides which become address records).
+ */
+import { parseAddress } from '../domain/address.ts';
+import { canonicalJson } from '../domain/canonical.ts';
+import { HostwireError, invalid, notFound } from '../domain/errors.ts';
+import { POWER_STATES, TOOLS_STATES, type PowerState, type ToolsState, type Vm, type Vnic } from '../domain/model.ts';
+import { Checks, checkLimit, checkMac, checkOneOf, checkUuid } from '../domain/validate.ts';
+import { changeEntry, insertChanges } from '../store/changes.ts';
+import type { Context } from '../store/context.ts';
+import * as inventory from '../store/inventory.ts';
+import type { VmRow } from '../store/schema.ts';
+import type { Conn } from '../store/store.ts';
+
+export interface VnicInput {
+  mac: string;
+  /** The port group or bridge on the VM's host. */
+  portgroup?: string | null;
+  /** The network label as the hypervisor reports it, kept even when no port group matches. */
+  networkName?: string | null;
+  connected?: boolean;
+  observedIps?: string[];
+}
+
+export interface VmInput {
+  uuid: string;
+  name: string;
+  instanceUuid?: string | null;
+  host?: string | null;
+  powerState?: string;
+  toolsState?: string;
+  sourceAccount?: string | null;
+  externalId?: string | null;
+  vnics?: VnicInput[];
+}
+
+export interface VmDetail extends Vm {
+  vnics: Vnic[];
+}
+
+function checkVmInput(input: VmInput) {
+  const checks = new Checks();
+  const uuid = checks.check(() => checkUuid('uuid', input.uuid));
+  const instanceUuid = input.instanceUuid ? checks.check(() => checkUuid('instanceUuid', input.instanceUuid!)) : null;
+  if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 255) checks.fail('name', 'a VM name of 1-255 characters is required');
+  const powerState = checks.check(() => checkOneOf('powerState', input.powerState ?? 'unknown', POWER_STATES));
+  const toolsState = checks.check(() => checkOneOf('toolsState', input.toolsState ?? 'unknown', TOOLS_STATES));
+  const seen = new Set<string>();
+  const vnics = (input.vnics ?? []).map((vnic, index) => {
+    const mac = checks.check(() => checkMac(`vnics.${index}.mac`, vnic.mac));
+    if (mac && seen.has(mac)) checks.fail(`vnics.${index}.mac`, `${mac} appears twice on this VM`);
+    if (mac) seen.add(mac);
+    const observedIps = (vnic.observedIps ?? []).map((ip, position) => checks.check(() => parseAddress(ip, `vnics.${index}.observedIps.${position}`).text));
+    return { mac: mac!, portgroup: vnic.portgroup ?? null, networkName: vnic.networkName ?? null, connected: vnic.connected ?? true, observedIps: observedIps as string[] };
+  });
+  checks.done();
+  return { uuid: uuid!, instanceUuid: instanceUuid ?? null, name: input.name, powerState: powerState!, toolsState: toolsState!, vnics };
+}
+
+async function loadVm(conn: Conn, row: VmRow): Promise<VmDetail> {
+  const host = row.host_id === null ? undefined : await inventory.findHostById(conn, row.host_id);
+  const vnics = await inventory.listVnics(conn, row.id);
+  return {
+    id: row.id,
+    name: row.name,
+    uuid: row.uuid,
+    instanceUuid: row.instance_uuid,
+    host: host?.name ?? null,
+    powerState: row.power_state as PowerState,
+    toolsState: row.tools_state as ToolsState,
+    sourceAccount: row.source_account,
+    externalId: row.external_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    vnics: vnics.map((vnic) => ({
+      id: vnic.id,
+      vm: row.name,
+      mac: vnic.mac,
+      portgroup: vnic.portgroup_name,
+      connected: vnic.connected === 1,
+      observedIps: JSON.parse(vnic.observed_ips_json) as string[],
+    })),
+  };
+}
+
+/** Comparable state of a VM, without ids and timestamps. */
+const comparable = (vm: VmDetail) => canonicalJson({ ...vm, id: 0, createdAt: '', updatedAt: '', vnics: vm.vnics.map((vnic) => ({ ...vnic, id: 0 })) });
+
+/** Creates or updates a VM by UUID with its vNICs (vNICs not listed are removed). Unchanged VMs write nothing. */
+export async function upsertVm(context: Context, input: VmInput): Promise<VmDetail> {
+  const checked = checkVmInput(input);
+  return context.store.write(async (tx) => {
+    let hostId: number | null = null;
+    const portgroups = new Map<string, number>();
+    if (input.host) {
+      const host = await inventory.findHost(tx, input.host);
+      if (!host) throw invalid('host', `host '${input.host}' does not exist`);
+      hostId = host.id;
+      for (const row of await inventory.listInterfaces(tx, host.id)) if (row.kind === 'portgroup' || row.kind === 'bridge') portgroups.set(row.name, row.id);
+    }
+    const portgroupIds = checked.vnics.map((vnic, index) => {
+      if (!vnic.portgroup) return null;
+      const id = portgroups.get(vnic.portgroup);
+      if (id === undefined) throw new HostwireError('validation', `vnics.${index}.portgroup: '${vnic.portgroup}' is not a port group or bridge of host '${input.host ?? '(none)'}'`, [{ path: `vnics.${index}.portgroup`, message: 'no such port group on the host' }]);
+      return id;
+    });
+
+    const at = context.now().toISOString();
+    const fields = { name: checked.name, instance_uuid: checked.instanceUuid, host_id: hostId, power_state: checked.powerState, tools_state: checked.toolsState, source_account: input.sourceAccount ?? null, external_id: input.externalId ?? null };
+    const existing = await inventory.findVm(tx, checked.uuid);
+    const before = existing ? await loadVm(tx, existing) : null;
+    const vmId = existing ? existing.id : (await inventory.insertVm(tx, { ...fields, uuid: checked.uuid, created_at: at, updated_at: at })).id;
+    if (existing) await inventory.updateVm(tx, existing.id, fields);
+
+    const currentVnics = new Map((existing ? await inventory.listVnics(tx, existing.id) : []).map((vnic) => [vnic.mac, vnic]));
+    for (const [index, vnic] of checked.vnics.entries()) {
+      const values = { portgroup_id: portgroupIds[index]!, network_name: vnic.networkName, connected: vnic.connected ? 1 : 0, observed_ips_json: JSON.stringify(vnic.observedIps) };
+      const current = currentVnics.get(vnic.mac);
+      if (current) await inventory.updateVnic(tx, current.id, values);
+      else await inventory.insertVnic(tx, { ...values, vm_id: vmId, mac: vnic.mac });
+    }
+    const listed = new Set(checked.vnics.map((vnic) => vnic.mac));
+    await inventory.deleteVnics(tx, [...currentVnics.values()].filter((vnic) => !listed.has(vnic.mac)).map((vnic) => vnic.id));
+
+    const after = await loadVm(tx, (await inventory.findVm(tx, checked.uuid))!);
+    if (before && comparable(before) === comparable(after)) return before;
+    if (before) await inventory.updateVm(tx, vmId, { updated_at: at });
+    const result = before ? { ...after, updatedAt: at } : after;
+    await insertChanges(tx, [changeEntry(context, 'vm', { id: vmId, name: checked.name }, before ? 'update' : 'create', before, result)]);
+    return result;
+  });
+}
+
+export async function showVm(context: Context, uuid: string): Promise<VmDetail> {
+  const normalized = checkUuid('uuid', uuid);
+  return context.store.read(async (conn) => {
+    const row = await inventory.findVm(conn, normalized);
+    if (!row) throw notFound('VM', uuid);
+    return loadVm(conn, row);
+  });
+}
+
+export async function listVms(context: Context, filter: { host?: string; q?: string; limit?: number | string; after?: string } = {}): Promise<VmDetail[]> {
+  const limit = filter.limit === undefined ? undefined : checkLimit(filter.limit);
+  return context.store.read(async (conn) => {
+    let hostId: number | undefined;
+    if (filter.host !== undefined) {
+      const host = await inventory.findHost(conn, filter.host);
+      if (!host) return [];
+      hostId = host.id;
+    }
+    const rows = await inventory.listVms(conn, { hostId, q: filter.q, limit, afterUuid: filter.after });
+    const result: VmDetail[] = [];
+    for (const row of rows) result.push(await loadVm(conn, row));
+    return result;
+  });
+}

@@ -1,0 +1,145 @@
+/** Hosts with their interface graph, VMs with their vNICs, and tags on any object. */
+import type { Conn } from './store.ts';
+import type { HostInterfaceRow, HostRow, VmRow, VnicRow } from './schema.ts';
+import { containsText } from './text-search.ts';
+
+export type NewHost = Omit<HostRow, 'id'>;
+
+export async function findHost(conn: Conn, name: string): Promise<HostRow | undefined> {
+  return conn.db.selectFrom('hosts').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export async function findHostById(conn: Conn, id: number): Promise<HostRow | undefined> {
+  return conn.db.selectFrom('hosts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertHost(conn: Conn, host: NewHost): Promise<HostRow> {
+  return conn.db.insertInto('hosts').values(host).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateHost(conn: Conn, id: number, changes: Partial<NewHost>): Promise<HostRow> {
+  return conn.db.updateTable('hosts').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function listHosts(conn: Conn, filter: { cluster?: string; q?: string; afterName?: string; limit?: number } = {}): Promise<HostRow[]> {
+  let query = conn.db.selectFrom('hosts').selectAll().orderBy('name');
+  if (filter.cluster !== undefined) query = query.where('cluster', '=', filter.cluster);
+  if (filter.q) query = query.where(containsText('name', filter.q));
+  if (filter.afterName !== undefined) query = query.where('name', '>', filter.afterName);
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return query.execute();
+}
+
+export async function listInterfaces(conn: Conn, hostId: number): Promise<HostInterfaceRow[]> {
+  return conn.db.selectFrom('host_interfaces').selectAll().where('host_id', '=', hostId).orderBy('id').execute();
+}
+
+export type NewInterface = Omit<HostInterfaceRow, 'id'>;
+
+export async function insertInterface(conn: Conn, row: NewInterface): Promise<HostInterfaceRow> {
+  return conn.db.insertInto('host_interfaces').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateInterface(conn: Conn, id: number, changes: Partial<NewInterface>): Promise<void> {
+  await conn.db.updateTable('host_interfaces').set(changes).where('id', '=', id).execute();
+}
+
+/** Removes interfaces, first detaching the vNICs that sat on them and every graph edge they are in. */
+export async function deleteInterfaces(conn: Conn, ids: number[]): Promise<void> {
+  if (!ids.length) return;
+  await conn.db.updateTable('vnics').set({ portgroup_id: null }).where('portgroup_id', 'in', ids).execute();
+  await conn.db.deleteFrom('interface_links').where((eb) => eb.or([eb('interface_id', 'in', ids), eb('parent_id', 'in', ids)])).execute();
+  await conn.db.deleteFrom('host_interfaces').where('id', 'in', ids).execute();
+}
+
+export interface LinkRow {
+  interface_id: number;
+  parent_id: number;
+  role: string;
+  position: number;
+}
+
+export async function replaceLinks(conn: Conn, interfaceIds: number[], links: LinkRow[]): Promise<void> {
+  if (interfaceIds.length) await conn.db.deleteFrom('interface_links').where('interface_id', 'in', interfaceIds).execute();
+  if (links.length) await conn.db.insertInto('interface_links').values(links).execute();
+}
+
+export async function findVm(conn: Conn, uuid: string): Promise<VmRow | undefined> {
+  return conn.db.selectFrom('vms').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+}
+
+export type NewVm = Omit<VmRow, 'id'>;
+
+export async function insertVm(conn: Conn, vm: NewVm): Promise<VmRow> {
+  return conn.db.insertInto('vms').values(vm).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateVm(conn: Conn, id: number, changes: Partial<NewVm>): Promise<void> {
+  await conn.db.updateTable('vms').set(changes).where('id', '=', id).execute();
+}
+
+export interface VmFilter {
+  hostId?: number;
+  q?: string;
+  afterUuid?: string;
+  limit?: number;
+}
+
+export async function listVms(conn: Conn, filter: VmFilter = {}): Promise<VmRow[]> {
+  let query = conn.db.selectFrom('vms').selectAll().orderBy('uuid');
+  if (filter.hostId !== undefined) query = query.where('host_id', '=', filter.hostId);
+  if (filter.q) query = query.where(containsText('name', filter.q));
+  if (filter.afterUuid !== undefined) query = query.where('uuid', '>', filter.afterUuid);
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return query.execute();
+}
+
+export async function listVnics(conn: Conn, vmId: number): Promise<(VnicRow & { portgroup_name: string | null })[]> {
+  return conn.db
+    .selectFrom('vnics')
+    .leftJoin('host_interfaces', 'host_interfaces.id', 'vnics.portgroup_id')
+    .selectAll('vnics')
+    .select('host_interfaces.name as portgroup_name')
+    .where('vm_id', '=', vmId)
+    .orderBy('vnics.id')
+    .execute();
+}
+
+export type NewVnic = Omit<VnicRow, 'id'>;
+
+export async function insertVnic(conn: Conn, vnic: NewVnic): Promise<void> {
+  await conn.db.insertInto('vnics').values(vnic).execute();
+}
+
+export async function updateVnic(conn: Conn, id: number, changes: Partial<NewVnic>): Promise<void> {
+  await conn.db.updateTable('vnics').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteVnics(conn: Conn, ids: number[]): Promise<void> {
+  if (ids.length) await conn.db.deleteFrom('vnics').where('id', 'in', ids).execute();
+}
+
+export async function listTags(conn: Conn, objectKind: string, objectId: number): Promise<{ key: string; value: string }[]> {
+  return conn.db.selectFrom('tags').select(['key', 'value']).where('object_kind', '=', objectKind).where('object_id', '=', objectId).orderBy('key').execute();
+}
+
+export async function findTag(conn: Conn, objectKind: string, objectId: number, key: string): Promise<{ value: string } | undefined> {
+  return conn.db.selectFrom('tags').select('value').where('object_kind', '=', objectKind).where('object_id', '=', objectId).where('key', '=', key).executeTakeFirst();
+}
+
+export async function upsertTag(conn: Conn, objectKind: string, objectId: number, key: string, value: string): Promise<void> {
+  await conn.db
+    .insertInto('tags')
+    .values({ object_kind: objectKind, object_id: objectId, key, value })
+    .onConflict((oc) => oc.columns(['object_kind', 'object_id', 'key']).doUpdateSet({ value }))
+    .execute();
+}
+
+export async function deleteTag(conn: Conn, objectKind: string, objectId: number, key: string): Promise<void> {
+  await conn.db.deleteFrom('tags').where('object_kind', '=', objectKind).where('object_id', '=', objectId).where('key', '=', key).execute();
+}
+
+/** Objects carrying a tag key, e.g. every VM with `sync_ips`. */
+export async function listTagged(conn: Conn, objectKind: string, key: string): Promise<{ object_id: number; value: string }[]> {
+  return conn.db.selectFrom('tags').select(['object_id', 'value']).where('object_kind', '=', objectKind).where('key', '=', key).orderBy('object_id').execute();
+}
