@@ -9,6 +9,7 @@ import { makeContext, type Context } from '../store/context.ts';
 import { openStore, resolveLocation } from '../store/store.ts';
 import { registerChangeCommands } from './commands/changes.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerInventoryCommands } from './commands/inventory.ts';
 import { registerIpCommands } from './commands/ip.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
 import { registerWireCommands } from './commands/wire.ts';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerWireCommands(program, run);
   registerSubnetCommands(program, run);
   registerIpCommands(program, run);
+  registerInventoryCommands(program, run);
   registerChangeCommands(program, run);
   registerDemoCommand(program, run);
   for (const command of program.commands) {

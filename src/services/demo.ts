@@ -6,6 +6,9 @@ import { allocate, reserve } from '../ipam/allocation.ts';
 import { createSubnet, type SubnetInput } from '../ipam/subnets.ts';
 import type { Context } from '../store/context.ts';
 import { findWire } from '../store/wires.ts';
+import { setHostInterfaces, upsertHost } from './hosts.ts';
+import { setTag } from './tags.ts';
+import { upsertVm } from './vms.ts';
 import { createWire } from './wires.ts';
 
 const WIRES = [
@@ -25,6 +28,35 @@ const SUBNETS: SubnetInput[] = [
   { name: 'vmotion-3', wire: 'vmotion-c', cidr: '172.16.3.0/24' },
 ];
 
+function esxInterfaces(octet: number) {
+  return [
+    { kind: 'physical', name: 'vmnic0', mac: `00:50:56:01:${octet}:00`, speedMbps: 10000, driver: 'ixgben' },
+    { kind: 'physical', name: 'vmnic1', mac: `00:50:56:01:${octet}:01`, speedMbps: 10000, driver: 'ixgben' },
+    { kind: 'physical', name: 'vmnic2', mac: `00:50:56:01:${octet}:02`, speedMbps: 1000, driver: 'igbn' },
+    { kind: 'physical', name: 'vmnic3', mac: `00:50:56:01:${octet}:03`, speedMbps: 1000, driver: 'igbn' },
+    { kind: 'vswitch', name: 'vSwitch0', uplinks: ['vmnic0', 'vmnic1'], teaming: { loadBalancing: 'srcid', active: ['vmnic0'], standby: ['vmnic1'] } },
+    { kind: 'portgroup', name: 'Management Network', switch: 'vSwitch0', vlan: 100 },
+    { kind: 'portgroup', name: 'VM Network', switch: 'vSwitch0', vlan: 50 },
+    { kind: 'vmk', name: 'vmk0', attachment: 'Management Network', addresses: [`10.1.1.${octet}/24`], services: ['management'] },
+    { kind: 'vswitch', name: 'vSwitch1', uplinks: ['vmnic2', 'vmnic3'], mtu: 9000, teaming: { loadBalancing: 'srcid', active: ['vmnic2', 'vmnic3'] } },
+    ...[1, 2, 3].flatMap((island) => [
+      { kind: 'portgroup', name: `vMotion-${island}`, switch: 'vSwitch1', vlan: 0, teaming: { active: [island === 2 ? 'vmnic3' : 'vmnic2'], unused: [island === 2 ? 'vmnic2' : 'vmnic3'] } },
+      { kind: 'vmk', name: `vmk${island}`, attachment: `vMotion-${island}`, addresses: [`172.16.${island}.${octet}/24`], services: ['vmotion'], mtu: 9000 },
+    ]),
+  ];
+}
+
+/** Seed 001: an Oracle VM host with an 802.3ad bond, a trunk, and one bridge per VLAN. */
+const OVM_INTERFACES = [
+  { kind: 'physical', name: 'eth0', mac: '00:14:5e:c0:ff:ee' },
+  { kind: 'physical', name: 'eth1', mac: '00:14:5e:c0:ff:ef' },
+  { kind: 'bond', name: 'bond0', members: ['eth0', 'eth1'], mode: '802.3ad', miimon: 100, switchNote: 'po1: Gi1/1, Gi1/2, LACP active' },
+  ...[50, 51, 100].flatMap((vlan) => [
+    { kind: 'vlan', name: `bond0.${vlan}`, parent: 'bond0', vlan },
+    { kind: 'bridge', name: `vlan${vlan}`, ports: [`bond0.${vlan}`], stp: false, ...(vlan === 100 ? { addresses: ['10.1.1.101/24'] } : {}) },
+  ]),
+];
+
 /** Creates the demo estate unless it is already there; returns whether it created anything. */
 export async function seedDemo(context: Context): Promise<boolean> {
   if (await context.store.read((conn) => findWire(conn, WIRES[0]!.name))) return false;
@@ -32,11 +64,29 @@ export async function seedDemo(context: Context): Promise<boolean> {
   for (const subnet of SUBNETS) await createSubnet(context, subnet);
   // Seed 002: every host's vmks share the last octet of its management address.
   for (const octet of [51, 52, 53, 54]) {
-    await allocate(context, { subnet: 'mgmt', address: `10.1.1.${octet}`, owner: { kind: 'host-interface', id: `esx${octet - 50}/vmk0` } });
+    const host = `esx0${octet - 50}`;
+    await upsertHost(context, { name: host, platform: 'esxi', cluster: 'prod', managementAddress: `10.1.1.${octet}` });
+    await setHostInterfaces(context, host, esxInterfaces(octet));
+    await allocate(context, { subnet: 'mgmt', address: `10.1.1.${octet}`, owner: { kind: 'host-interface', id: `${host}/vmk0` } });
     for (const island of [1, 2, 3]) {
-      await allocate(context, { subnet: `vmotion-${island}`, address: `172.16.${island}.${octet}`, owner: { kind: 'host-interface', id: `esx${octet - 50}/vmk${island}` } });
+      await allocate(context, { subnet: `vmotion-${island}`, address: `172.16.${island}.${octet}`, owner: { kind: 'host-interface', id: `${host}/vmk${island}` } });
     }
   }
+  await upsertHost(context, { name: 'ovm1', platform: 'ovm', cluster: 'xen-pool', managementAddress: '10.1.1.101' });
+  await setHostInterfaces(context, 'ovm1', OVM_INTERFACES);
+  await allocate(context, { subnet: 'mgmt', address: '10.1.1.101', owner: { kind: 'host-interface', id: 'ovm1/vlan100' } });
+  for (const [index, name] of ['web01', 'web02', 'db01'].entries()) {
+    await upsertVm(context, {
+      uuid: `4210a1b2-0c3d-4e5f-8a9b-00000000000${index + 1}`,
+      name,
+      host: `esx0${index + 1}`,
+      powerState: 'poweredOn',
+      toolsState: 'running',
+      vnics: [{ mac: `00:50:56:aa:00:0${index + 1}`, portgroup: 'VM Network', observedIps: [index === 2 ? '192.168.77.20' : `10.50.3.${250 - index}`] }],
+    });
+  }
+  // Seed 004: an IP no subnet owns stays on the VM as sync_ips until its subnet is declared.
+  await setTag(context, { kind: 'vm', name: '4210a1b2-0c3d-4e5f-8a9b-000000000003' }, 'sync_ips', JSON.stringify(['192.168.77.20']));
   await reserve(context, { subnet: 'mgmt', address: '10.1.1.10', note: 'DNS/NTP server ns1' });
   await reserve(context, { subnet: 'mgmt', address: '10.1.1.11', note: 'DNS/NTP server ns2' });
   await allocate(context, { subnet: 'vm-web', count: 40, note: 'web farm' });

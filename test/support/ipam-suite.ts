@@ -180,6 +180,25 @@ export function defineIpamSuite(open: OpenStore): void {
         assert.equal((await showSubnet(context, 's1')).utilization.free, '3');
       }));
 
+    it('allocates from pools at the very edges of the usable range, in both families', () =>
+      withStore(open, async (context) => {
+        await createSubnet(context, { name: 'edge4', wire: 'w1', cidr: '10.0.0.0/24', pools: ['10.0.0.1-10.0.0.2', '10.0.0.253-10.0.0.254'] });
+        assert.deepEqual(await addresses(context, { subnet: 'edge4', count: 4 }), ['10.0.0.1', '10.0.0.2', '10.0.0.253', '10.0.0.254']);
+        await rejects(allocate(context, { subnet: 'edge4' }), 'conflict', /only 0 free/);
+        await release(context, { address: '10.0.0.254' });
+        await release(context, { address: '10.0.0.1' });
+        assert.deepEqual(await addresses(context, { subnet: 'edge4', count: 2 }), ['10.0.0.1', '10.0.0.254']);
+        await createSubnet(context, { name: 'edge6', wire: 'w1', cidr: 'ffff:ffff:ffff:ffff::/64', pools: ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'] });
+        assert.deepEqual(await addresses(context, { subnet: 'edge6', count: 2 }), ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']);
+        await release(context, { address: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff' });
+        assert.deepEqual(await addresses(context, { subnet: 'edge6' }), ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']);
+        await createSubnet(context, { name: 'zero', wire: 'w1', cidr: '0.0.0.0/31' });
+        assert.deepEqual(await addresses(context, { subnet: 'zero', count: 2 }), ['0.0.0.0', '0.0.0.1']);
+        await release(context, { address: '0.0.0.0' });
+        assert.deepEqual(await addresses(context, { subnet: 'zero' }), ['0.0.0.0']);
+        await rejects(createSubnet(context, { name: 'edgebad', wire: 'w1', cidr: '10.1.0.0/24', pools: ['10.1.0.250-10.1.0.255'] }), 'validation', /broadcast address/);
+      }));
+
     it('is all or nothing in bulk and says how many are free', () =>
       withStore(open, async (context) => {
         await createSubnet(context, { name: 's1', wire: 'w1', cidr: '10.0.0.0/29', gateway: '10.0.0.1' });

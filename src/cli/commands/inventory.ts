@@ -1,0 +1,132 @@
+import type { Command } from 'commander';
+import { listHosts, showHost } from '../../services/hosts.ts';
+import { deleteTag, listTags, setTag, TAGGABLE_KINDS, type TaggableKind } from '../../services/tags.ts';
+import { listVms, showVm } from '../../services/vms.ts';
+import type { Runner } from '../main.ts';
+import { printFields, printJson, printTable } from '../output.ts';
+
+export function registerInventoryCommands(program: Command, run: Runner): void {
+  const host = program.command('host').description('hypervisor hosts and their interfaces');
+  host
+    .command('list')
+    .description('list hosts')
+    .option('--cluster <name>', 'only this cluster')
+    .option('--q <text>', 'only names containing this text')
+    .option('--limit <n>', 'at most this many rows')
+    .option('--json', 'print JSON')
+    .action((options: { cluster?: string; q?: string; limit?: string; json?: boolean }) =>
+      run(program, async (context) => {
+        const hosts = await listHosts(context, options);
+        if (options.json) return printJson(hosts);
+        printTable(hosts, [
+          { header: 'NAME', value: (h) => h.name },
+          { header: 'PLATFORM', value: (h) => h.platform },
+          { header: 'OS', value: (h) => h.osFamily },
+          { header: 'CLUSTER', value: (h) => h.cluster },
+          { header: 'MANAGEMENT', value: (h) => h.managementAddress },
+          { header: 'SOURCE', value: (h) => h.sourceAccount },
+        ], 'no hosts');
+      }),
+    );
+  host
+    .command('show <name>')
+    .description('one host with its declared interfaces')
+    .option('--json', 'print JSON')
+    .action((name: string, options: { json?: boolean }) =>
+      run(program, async (context) => {
+        const found = await showHost(context, name);
+        if (options.json) return printJson(found);
+        printFields([
+          ['name', found.name],
+          ['platform', found.platform],
+          ['os', found.osFamily],
+          ['cluster', found.cluster],
+          ['management', found.managementAddress],
+          ['hardware uuid', found.hardwareUuid],
+        ]);
+        process.stdout.write('\n');
+        printTable(found.interfaces, [
+          { header: 'INTERFACE', value: (i) => i.name },
+          { header: 'KIND', value: (i) => i.kind },
+          { header: 'ON', value: (i) => ('uplinks' in i ? i.uplinks.join(',') : 'members' in i ? i.members.join(',') : 'ports' in i ? i.ports.join(',') : 'parent' in i ? i.parent : 'switch' in i ? i.switch : 'attachment' in i ? i.attachment : '') },
+          { header: 'VLAN', value: (i) => ('vlan' in i ? i.vlan : '') },
+          { header: 'MTU', value: (i) => i.mtu },
+          { header: 'ADDRESSES', value: (i) => ('addresses' in i ? (i.addresses ?? []).join(',') : '') },
+        ], 'no interfaces declared');
+      }),
+    );
+
+  const vm = program.command('vm').description('virtual machines and their vNICs');
+  vm.command('list')
+    .description('list VMs')
+    .option('--host <name>', 'only VMs on this host')
+    .option('--q <text>', 'only names containing this text')
+    .option('--limit <n>', 'at most this many rows')
+    .option('--json', 'print JSON')
+    .action((options: { host?: string; q?: string; limit?: string; json?: boolean }) =>
+      run(program, async (context) => {
+        const vms = await listVms(context, options);
+        if (options.json) return printJson(vms);
+        printTable(vms, [
+          { header: 'NAME', value: (v) => v.name },
+          { header: 'UUID', value: (v) => v.uuid },
+          { header: 'HOST', value: (v) => v.host },
+          { header: 'POWER', value: (v) => v.powerState },
+          { header: 'TOOLS', value: (v) => v.toolsState },
+          { header: 'IPS', value: (v) => v.vnics.flatMap((vnic) => vnic.observedIps).join(',') },
+        ], 'no VMs');
+      }),
+    );
+  vm.command('show <uuid>')
+    .description('one VM with its vNICs')
+    .option('--json', 'print JSON')
+    .action((uuid: string, options: { json?: boolean }) =>
+      run(program, async (context) => {
+        const found = await showVm(context, uuid);
+        if (options.json) return printJson(found);
+        printFields([
+          ['name', found.name],
+          ['uuid', found.uuid],
+          ['host', found.host],
+          ['power', found.powerState],
+          ['tools', found.toolsState],
+        ]);
+        process.stdout.write('\n');
+        printTable(found.vnics, [
+          { header: 'MAC', value: (n) => n.mac },
+          { header: 'PORT GROUP', value: (n) => n.portgroup },
+          { header: 'CONNECTED', value: (n) => (n.connected ? 'yes' : 'no') },
+          { header: 'OBSERVED IPS', value: (n) => n.observedIps.join(',') },
+        ], 'no vNICs');
+      }),
+    );
+
+  const tag = program.command('tag').description(`key/value tags on ${TAGGABLE_KINDS.join(', ')} (VMs by UUID, addresses by address)`);
+  tag.command('set <kind> <name> <key> <value>')
+    .description('set a tag')
+    .action((kind: string, name: string, key: string, value: string) =>
+      run(program, async (context) => {
+        await setTag(context, { kind: kind as TaggableKind, name }, key, value);
+      }),
+    );
+  tag.command('delete <kind> <name> <key>')
+    .description('remove a tag')
+    .action((kind: string, name: string, key: string) =>
+      run(program, async (context) => {
+        await deleteTag(context, { kind: kind as TaggableKind, name }, key);
+      }),
+    );
+  tag.command('list <kind> <name>')
+    .description("an object's tags")
+    .option('--json', 'print JSON')
+    .action((kind: string, name: string, options: { json?: boolean }) =>
+      run(program, async (context) => {
+        const tags = await listTags(context, { kind: kind as TaggableKind, name });
+        if (options.json) return printJson(tags);
+        printTable(Object.entries(tags), [
+          { header: 'KEY', value: ([key]) => key },
+          { header: 'VALUE', value: ([, value]) => value },
+        ], 'no tags');
+      }),
+    );
+}
