@@ -130,6 +130,16 @@ describe('hostwire CLI', () => {
     assert.deepEqual(state(), before);
   });
 
+  it('updates subnets and wires', () => {
+    ok(db, 'subnet', 'update', 'v6', '--gateway', '2001:db8::1', '--policy', 'lowest');
+    const v6 = json(db, 'subnet', 'show', 'v6');
+    assert.deepEqual([v6.gateway, v6.policy, v6.used], ['2001:db8::1', 'lowest', 2]);
+    ok(db, 'subnet', 'update', 'v6', '--no-gateway');
+    assert.equal(json(db, 'subnet', 'show', 'v6').gateway, null);
+    assert.equal(hostwire(db, 'subnet', 'update', 'v6', '--gateway', '10.0.0.1').code, 2);
+    assert.equal(json(db, 'wire', 'update', 'dc1', '--mtu', '1500').mtu, 1500);
+  });
+
   it('exits 2 on usage errors and 0 on help', () => {
     assert.equal(hostwire(db, 'frobnicate').code, 2);
     assert.equal(hostwire(db, 'subnet', 'create', 'x').code, 2);

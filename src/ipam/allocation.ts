@@ -14,7 +14,7 @@ import { findHold, insertHold, takeExpiredHolds } from '../store/free-space.ts';
 import { findSpace, lockSubnet, poolContaining, type SubnetWithNames } from '../store/subnets.ts';
 import { isUniqueViolation, type Conn } from '../store/store.ts';
 import { giveBack, takeAddress, takeHighest, takeLowest, takeRandom, type SubnetRef } from './free-space.ts';
-import { ownerLabel, toAddressRecord } from './records.ts';
+import { describeHolder, toAddressRecord } from './records.ts';
 import { requireSubnet } from './subnets.ts';
 
 /** One request may take at most this many addresses: more is a bulk import, not an allocation. */
@@ -53,11 +53,6 @@ export interface AllocateInput {
 function checkNote(note: string | undefined): string {
   if (note !== undefined && note.length > 500) throw invalid('note', 'is longer than 500 characters');
   return note ?? '';
-}
-
-function describeHolder(record: AddressWithNames): string {
-  const owner = ownerLabel(toAddressRecord(record));
-  return `${record.state}${owner ? ` to ${owner}` : ''}${record.note ? ` (${record.note})` : ''} in subnet '${record.subnet_name}'`;
 }
 
 /** Moves addresses whose hold-down ended back into the free ranges. */

@@ -148,3 +148,21 @@ export async function countFree(conn: Conn, subnet: SubnetRef): Promise<bigint> 
   }
   return total;
 }
+
+/**
+ * Recomputes a subnet's free ranges from its pools minus what is taken. It walks the used
+ * addresses of each pool once: meant for the rare change of pools or gateway, not for allocation.
+ */
+export async function rebuildFreeRanges(conn: Conn, subnet: SubnetRef, pools: { first: bigint; last: bigint }[]): Promise<void> {
+  await freeSpace.clearFreeRanges(conn, subnet.id);
+  const key = (value: bigint) => addressKey(subnet.family, value);
+  for (const pool of pools) {
+    let next = pool.first;
+    for (const taken of await freeSpace.takenKeysBetween(conn, subnet.id, key(pool.first), key(pool.last))) {
+      const value = keyValue(taken);
+      if (value > next) await freeSpace.insertFreeRange(conn, subnet.id, { first_key: key(next), last_key: key(value - 1n) });
+      next = value + 1n;
+    }
+    if (next <= pool.last) await freeSpace.insertFreeRange(conn, subnet.id, { first_key: key(next), last_key: key(pool.last) });
+  }
+}

@@ -45,3 +45,9 @@ export function ownerLabel(record: Pick<AddressRecord, 'ownerKind' | 'ownerId'>)
   if (record.ownerKind === 'manual') return record.ownerId;
   return record.ownerId ? `${record.ownerKind}:${record.ownerId}` : record.ownerKind;
 }
+
+/** "allocated to web01 (note) in subnet 'mgmt'": who holds an address, for conflict messages. */
+export function describeHolder(record: AddressWithNames): string {
+  const owner = ownerLabel(toAddressRecord(record));
+  return `${record.state}${owner ? ` to ${owner}` : ''}${record.note ? ` (${record.note})` : ''} in subnet '${record.subnet_name}'`;
+}

@@ -13,18 +13,19 @@ import {
   type AddressRange,
   type Prefix,
 } from '../domain/address.ts';
+import { canonicalJson } from '../domain/canonical.ts';
 import { conflict, HostwireError, invalid, notFound } from '../domain/errors.ts';
 import { ALLOCATION_POLICIES, DEFAULT_SPACE, type AllocationPolicy, type Subnet, type Utilization } from '../domain/model.ts';
 import { Checks, checkDomainName, checkInteger, checkLimit, checkName, checkOneOf, checkVlan } from '../domain/validate.ts';
-import { countAddressesByState, insertAddresses } from '../store/addresses.ts';
+import { countAddressesByState, deleteAddress, findAddress, insertAddresses } from '../store/addresses.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
 import { countHolds } from '../store/free-space.ts';
 import * as subnets from '../store/subnets.ts';
 import type { Conn } from '../store/store.ts';
 import { findWire } from '../store/wires.ts';
-import { addFreeRanges, countFree, takeAddress } from './free-space.ts';
-import { toSubnet } from './records.ts';
+import { addFreeRanges, countFree, rebuildFreeRanges, takeAddress } from './free-space.ts';
+import { describeHolder, toSubnet } from './records.ts';
 
 export interface SubnetInput {
   name: string;
@@ -166,6 +167,83 @@ export async function createSubnet(context: Context, input: SubnetInput): Promis
     const subnet = toSubnet({ ...row, wire_name: wire.name, space_name: space.name }, poolKeys);
     await insertChanges(tx, [changeEntry(context, 'subnet', subnet, 'create', null, subnet)]);
     return subnet;
+  });
+}
+
+export interface SubnetChanges {
+  wire?: string;
+  vlan?: number | string;
+  /** A new gateway, or null to have none. */
+  gateway?: string | null;
+  dns?: string[];
+  domain?: string | null;
+  pools?: string[];
+  policy?: string;
+  holdDownSeconds?: number | string;
+}
+
+/**
+ * Changes a subnet. A new gateway is reserved (refused if someone holds it) and the old one freed.
+ * New pools are rebuilt around what is taken; an address left outside them stays allocated, like
+ * one allocated by name outside the pools.
+ */
+export async function updateSubnet(context: Context, name: string, changes: SubnetChanges): Promise<Subnet> {
+  return context.store.write(async (tx) => {
+    const row = await requireSubnet(tx, name);
+    await subnets.lockSubnet(tx, row.id);
+    const before = await loadSubnet(tx, row);
+    const checked = checkSubnetInput({
+      name: before.name,
+      cidr: before.cidr,
+      space: before.space,
+      wire: changes.wire ?? before.wire,
+      vlan: changes.vlan ?? before.vlan,
+      gateway: changes.gateway !== undefined ? changes.gateway : before.gateway,
+      dns: changes.dns ?? before.dns,
+      domain: changes.domain !== undefined ? changes.domain : before.domain,
+      pools: changes.pools ?? before.pools.map((pool) => `${pool.first}-${pool.last}`),
+      policy: changes.policy ?? before.policy,
+      holdDownSeconds: changes.holdDownSeconds ?? before.holdDownSeconds,
+    });
+    const wire = await findWire(tx, checked.wire);
+    if (!wire) throw invalid('wire', `wire '${checked.wire}' does not exist`);
+    const { prefix } = checked;
+    const ref = { id: row.id, family: prefix.family };
+    const at = context.now().toISOString();
+
+    const gatewayChanged = checked.gateway !== before.gateway;
+    if (gatewayChanged && before.gateway) {
+      const old = parseAddress(before.gateway);
+      const record = await findAddress(tx, row.space_id, addressKey(old.family, old.value));
+      if (record?.owner_kind === 'gateway') await deleteAddress(tx, record.id);
+    }
+    if (gatewayChanged && checked.gatewayValue !== null) {
+      const key = addressKey(prefix.family, checked.gatewayValue);
+      const holder = await findAddress(tx, row.space_id, key);
+      if (holder) throw conflict(`gateway: ${checked.gateway} is already ${describeHolder(holder)}; release it first`, 'gateway');
+      await insertAddresses(tx, [{ space_id: row.space_id, subnet_id: row.id, key, address: checked.gateway!, state: 'reserved', owner_kind: 'gateway', owner_id: null, note: `gateway of ${row.name}`, created_at: at, updated_at: at }]);
+    }
+    const poolKeys = checked.pools.map((pool) => ({ first_key: addressKey(prefix.family, pool.first), last_key: addressKey(prefix.family, pool.last) }));
+    const poolsChanged = canonicalJson(poolKeys) !== canonicalJson(await subnets.listPools(tx, row.id));
+    if (poolsChanged || gatewayChanged) {
+      await subnets.deletePools(tx, row.id);
+      await subnets.insertPools(tx, row.id, poolKeys);
+      await rebuildFreeRanges(tx, ref, checked.pools);
+    }
+    await subnets.updateSubnet(tx, row.id, {
+      wire_id: wire.id,
+      vlan: checked.vlan,
+      gateway: checked.gateway,
+      dns_json: JSON.stringify(checked.dns),
+      domain: checked.domain,
+      policy: checked.policy,
+      hold_down_seconds: checked.holdDownSeconds,
+      updated_at: at,
+    });
+    const after = await loadSubnet(tx, (await subnets.findSubnetById(tx, row.id))!);
+    if (canonicalJson({ ...after, updatedAt: '' }) === canonicalJson({ ...before, updatedAt: '' })) return before;
+    await insertChanges(tx, [changeEntry(context, 'subnet', after, 'update', before, after)]);
+    return after;
   });
 }
 

@@ -88,6 +88,22 @@ export async function showWire(context: Context, name: string): Promise<WireSumm
   });
 }
 
+export async function updateWire(context: Context, name: string, changes: { mtu?: number | string; description?: string }): Promise<Wire> {
+  const checks = new Checks();
+  const mtu = changes.mtu === undefined ? undefined : checks.check(() => checkMtu('mtu', changes.mtu));
+  if (changes.description !== undefined && changes.description.length > 500) checks.fail('description', 'is longer than 500 characters');
+  checks.done();
+  return context.store.write(async (tx) => {
+    const row = await wires.findWire(tx, name);
+    if (!row) throw notFound('wire', name);
+    const before = toWire(row);
+    if ((mtu === undefined || mtu === row.mtu) && (changes.description === undefined || changes.description === row.description)) return before;
+    const after = toWire(await wires.updateWire(tx, row.id, { mtu: mtu ?? row.mtu, description: changes.description ?? row.description, updated_at: context.now().toISOString() }));
+    await insertChanges(tx, [changeEntry(context, 'wire', after, 'update', before, after)]);
+    return after;
+  });
+}
+
 export async function deleteWire(context: Context, name: string): Promise<Wire> {
   return context.store.write(async (tx) => {
     const row = await wires.findWire(tx, name);

@@ -85,3 +85,14 @@ export async function countHolds(conn: Conn, subnetId: number, now: string): Pro
   const count = (active: number) => Number(rows.find((row) => Number(row.active) === active)?.n ?? 0);
   return { active: count(1), expired: count(0) };
 }
+
+/** Keys in [firstKey, lastKey] that are not free: address records and running or expired holds, in order. */
+export async function takenKeysBetween(conn: Conn, subnetId: number, firstKey: string, lastKey: string): Promise<string[]> {
+  const records = await conn.db.selectFrom('addresses').select('key').where('subnet_id', '=', subnetId).where('key', '>=', firstKey).where('key', '<=', lastKey).execute();
+  const holds = await conn.db.selectFrom('address_holds').select('key').where('subnet_id', '=', subnetId).where('key', '>=', firstKey).where('key', '<=', lastKey).execute();
+  return [...new Set([...records, ...holds].map((row) => row.key))].sort();
+}
+
+export async function clearFreeRanges(conn: Conn, subnetId: number): Promise<void> {
+  await conn.db.deleteFrom('free_ranges').where('subnet_id', '=', subnetId).execute();
+}

@@ -124,3 +124,7 @@ export async function countSubnetsOfWire(conn: Conn, wireId: number): Promise<nu
   const row = await conn.db.selectFrom('subnets').select((eb) => eb.fn.countAll<number>().as('n')).where('wire_id', '=', wireId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function deletePools(conn: Conn, subnetId: number): Promise<void> {
+  await conn.db.deleteFrom('subnet_pools').where('subnet_id', '=', subnetId).execute();
+}

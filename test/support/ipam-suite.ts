@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HostwireError } from '../../src/domain/errors.ts';
 import { allocate, listAddresses, release, reserve } from '../../src/ipam/allocation.ts';
-import { createSubnet, deleteSubnet, listSubnets, showSubnet, type SubnetInput } from '../../src/ipam/subnets.ts';
+import { createSubnet, deleteSubnet, listSubnets, showSubnet, updateSubnet, type SubnetInput } from '../../src/ipam/subnets.ts';
 import { listChanges } from '../../src/services/changes.ts';
 import { createWire, deleteWire, listWires, showWire } from '../../src/services/wires.ts';
 import { makeContext, type Context } from '../../src/store/context.ts';
@@ -131,6 +131,27 @@ export function defineIpamSuite(open: OpenStore): void {
         await rejects(allocate(context, { subnet: 'small' }), 'conflict', /only 0 free/);
         await rejects(allocate(context, { subnet: 'small', address: '192.0.2.16' }), 'validation', /network address/);
         await rejects(allocate(context, { subnet: 'small', address: '192.0.2.19' }), 'validation', /broadcast address/);
+      }));
+
+    it('changes gateway, pools, policy and more, rebuilding free space around what is taken', () =>
+      withStore(open, async (context) => {
+        await createSubnet(context, { name: 's1', wire: 'w1', cidr: '10.0.0.0/24', gateway: '10.0.0.1' });
+        await allocate(context, { subnet: 's1', count: 3 });
+        await allocate(context, { subnet: 's1', address: '10.0.0.20' });
+        await rejects(updateSubnet(context, 's1', { gateway: '10.0.0.3' }), 'conflict', /10\.0\.0\.3 is already allocated/);
+        await rejects(updateSubnet(context, 's1', { pools: ['10.0.0.0-10.0.0.9'] }), 'validation', /network address/);
+        const updated = await updateSubnet(context, 's1', { gateway: '10.0.0.254', pools: ['10.0.0.2-10.0.0.30'], policy: 'highest', holdDownSeconds: 30, vlan: 7, dns: ['10.0.0.53'] });
+        assert.deepEqual([updated.gateway, updated.policy, updated.holdDownSeconds, updated.vlan, updated.dns], ['10.0.0.254', 'highest', 30, 7, ['10.0.0.53']]);
+        const shown = await showSubnet(context, 's1');
+        // Pool .2-.30 holds 29 addresses; .2, .3, .4 and .20 are taken; the old gateway .1 is free but outside the pool.
+        assert.equal(shown.utilization.free, '25');
+        assert.deepEqual((await listAddresses(context, { subnet: 's1', state: 'reserved' })).map((record) => record.address), ['10.0.0.254']);
+        assert.deepEqual(await addresses(context, { subnet: 's1', count: 2 }), ['10.0.0.30', '10.0.0.29']);
+        const changes = (await listChanges(context, { objectKind: 'subnet' })).length;
+        await updateSubnet(context, 's1', { policy: 'highest' });
+        assert.equal((await listChanges(context, { objectKind: 'subnet' })).length, changes, 'no change, no entry');
+        await updateSubnet(context, 's1', { gateway: null });
+        assert.deepEqual(await listAddresses(context, { subnet: 's1', state: 'reserved' }), []);
       }));
 
     it('refuses to delete a subnet with allocated addresses, naming how many', () =>

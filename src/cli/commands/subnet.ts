@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ALLOCATION_POLICIES } from '../../domain/model.ts';
-import { createSubnet, deleteSubnet, listSubnets, showSubnet, type SubnetSummary } from '../../ipam/subnets.ts';
+import { createSubnet, deleteSubnet, listSubnets, showSubnet, updateSubnet, type SubnetSummary } from '../../ipam/subnets.ts';
 import type { Runner } from '../main.ts';
 import { printFields, printJson, printTable, utilizationJson } from '../output.ts';
 
@@ -102,6 +102,37 @@ export function registerSubnetCommands(program: Command, run: Runner): void {
           ['held', found.utilization.held],
           ['utilization', `${found.utilization.percent}%`],
         ]);
+      }),
+    );
+
+  subnet
+    .command('update <name>')
+    .description('change a subnet; a new gateway is reserved, new pools are rebuilt around what is taken')
+    .option('--wire <wire>', 'move it to this wire')
+    .option('--vlan <n>', 'VLAN ID: 0 untagged, 1-4094 tagged')
+    .option('--gateway <ip>', 'new default gateway')
+    .option('--no-gateway', 'remove the gateway')
+    .option('--dns <ip,ip>', 'DNS servers, comma-separated (empty to clear)')
+    .option('--domain <domain>', 'DNS domain')
+    .option('--pool <start-end>', 'allocation pools, replacing the current ones (repeatable)', collect, [])
+    .option('--policy <policy>', `allocation policy: ${ALLOCATION_POLICIES.join(', ')}`)
+    .option('--hold-down <seconds>', 'seconds a released address waits before it is handed out again')
+    .option('--json', 'print JSON')
+    .action((name: string, options: { wire?: string; vlan?: string; gateway?: string | boolean; dns?: string; domain?: string; pool: string[]; policy?: string; holdDown?: string; json?: boolean }) =>
+      run(program, async (context) => {
+        const updated = await updateSubnet(context, name, {
+          wire: options.wire,
+          vlan: options.vlan,
+          // commander sets `gateway: true` when neither --gateway nor --no-gateway is given.
+          gateway: typeof options.gateway === 'string' ? options.gateway : options.gateway === false ? null : undefined,
+          dns: splitList(options.dns),
+          domain: options.domain,
+          pools: options.pool.length ? options.pool : undefined,
+          policy: options.policy,
+          holdDownSeconds: options.holdDown,
+        });
+        if (options.json) printJson(updated);
+        else process.stdout.write(`updated subnet ${updated.name} ${updated.cidr}\n`);
       }),
     );
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createWire, deleteWire, listWires, showWire, type WireSummary } from '../../services/wires.ts';
+import { createWire, deleteWire, listWires, showWire, updateWire, type WireSummary } from '../../services/wires.ts';
 import type { Runner } from '../main.ts';
 import { printFields, printJson, printTable, utilizationJson } from '../output.ts';
 
@@ -63,6 +63,20 @@ export function registerWireCommands(program: Command, run: Runner): void {
           ['used', found.utilization.used],
           ['free', found.utilization.free],
         ]);
+      }),
+    );
+
+  wire
+    .command('update <name>')
+    .description("change a wire's MTU or description")
+    .option('--mtu <n>', 'MTU of the L2 domain')
+    .option('--description <text>', 'what the wire is')
+    .option('--json', 'print JSON')
+    .action((name: string, options: { mtu?: string; description?: string; json?: boolean }) =>
+      run(program, async (context) => {
+        const updated = await updateWire(context, name, options);
+        if (options.json) printJson(updated);
+        else process.stdout.write(`wire ${updated.name}: MTU ${updated.mtu}\n`);
       }),
     );
 
