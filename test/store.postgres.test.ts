@@ -1,5 +1,11 @@
-import { after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { allocate } from '../src/ipam/allocation.ts';
+import { createSubnet } from '../src/ipam/subnets.ts';
+import { createWire } from '../src/services/wires.ts';
+import { makeContext } from '../src/store/context.ts';
 import { openStore } from '../src/store/store.ts';
+import { findSubnet, lockSubnet } from '../src/store/subnets.ts';
 import { defineInventorySuite } from './support/inventory-suite.ts';
 import { defineIpamSuite } from './support/ipam-suite.ts';
 import { startPostgres, type PostgresServer } from './support/postgres.ts';
@@ -14,4 +20,29 @@ describe('store, IPAM and inventory on PostgreSQL', () => {
   const open = async () => openStore(await server.createDatabase(`t${++n}`));
   defineIpamSuite(open);
   defineInventorySuite(open);
+
+  it('locks one subnet, not the install: others allocate while it is held', async () => {
+    const store = await open();
+    const context = makeContext(store, 'test');
+    try {
+      await createWire(context, { name: 'w' });
+      await createSubnet(context, { name: 'a', wire: 'w', cidr: '10.0.0.0/24' });
+      await createSubnet(context, { name: 'b', wire: 'w', cidr: '10.0.1.0/24' });
+      const events: string[] = [];
+      let allocationInA: Promise<unknown> | undefined;
+      await store.write(async (tx) => {
+        await lockSubnet(tx, (await findSubnet(tx, 'a'))!.id);
+        events.push('a locked');
+        allocationInA = allocate(context, { subnet: 'a' }).then(() => events.push('allocated in a'));
+        await allocate(context, { subnet: 'b' });
+        events.push('allocated in b');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        events.push('a unlocked');
+      });
+      await allocationInA;
+      assert.deepEqual(events, ['a locked', 'allocated in b', 'a unlocked', 'allocated in a']);
+    } finally {
+      await store.close();
+    }
+  });
 });
