@@ -11,6 +11,7 @@ import { registerChangeCommands } from './commands/changes.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInventoryCommands } from './commands/inventory.ts';
 import { registerIpCommands } from './commands/ip.ts';
+import { registerSpaceCommands } from './commands/space.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
 import { registerWireCommands } from './commands/wire.ts';
 
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     .option('--db <location>', 'SQLite file or postgres:// URL (default: $HOSTWIRE_DB, else ./hostwire.db)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerSpaceCommands(program, run);
   registerWireCommands(program, run);
   registerSubnetCommands(program, run);
   registerIpCommands(program, run);

@@ -128,3 +128,11 @@ export async function countSubnetsOfWire(conn: Conn, wireId: number): Promise<nu
 export async function deletePools(conn: Conn, subnetId: number): Promise<void> {
   await conn.db.deleteFrom('subnet_pools').where('subnet_id', '=', subnetId).execute();
 }
+
+export async function insertSpace(conn: Conn, space: { name: string; description: string }): Promise<{ id: number; name: string; description: string }> {
+  return conn.db.insertInto('ip_spaces').values(space).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function listSpaces(conn: Conn): Promise<{ id: number; name: string; description: string }[]> {
+  return conn.db.selectFrom('ip_spaces').selectAll().orderBy('name').execute();
+}

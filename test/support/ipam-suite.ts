@@ -8,6 +8,7 @@ import { HostwireError } from '../../src/domain/errors.ts';
 import { allocate, listAddresses, release, reserve } from '../../src/ipam/allocation.ts';
 import { createSubnet, deleteSubnet, listSubnets, showSubnet, updateSubnet, type SubnetInput } from '../../src/ipam/subnets.ts';
 import { listChanges } from '../../src/services/changes.ts';
+import { createSpace, listSpaces } from '../../src/services/spaces.ts';
 import { createWire, deleteWire, listWires, showWire } from '../../src/services/wires.ts';
 import { makeContext, type Context } from '../../src/store/context.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -321,6 +322,20 @@ export function defineIpamSuite(open: OpenStore): void {
         assert.equal(changes[0]!.after, null);
         assert.equal((await listChanges(context, { objectKind: 'subnet' })).length, 1);
         assert.equal((await listChanges(context, { limit: 2 })).length, 2);
+      }));
+
+    it('keeps addresses unique per IP space, so overlapping subnets can live in separate spaces', () =>
+      withStore(open, async (context) => {
+        await createSpace(context, { name: 'tenant-a', description: 'VRF A' });
+        await rejects(createSpace(context, { name: 'tenant-a' }), 'conflict', /already exists/);
+        assert.deepEqual((await listSpaces(context)).map((space) => space.name), ['default', 'tenant-a']);
+        await createSubnet(context, { name: 'main', wire: 'w1', cidr: '10.0.0.0/24' });
+        await createSubnet(context, { name: 'a', wire: 'w1', cidr: '10.0.0.0/24', space: 'tenant-a' });
+        assert.deepEqual(await addresses(context, { subnet: 'main' }), ['10.0.0.1']);
+        assert.deepEqual(await addresses(context, { subnet: 'a' }), ['10.0.0.1']);
+        await release(context, { address: '10.0.0.1', space: 'tenant-a' });
+        assert.deepEqual((await listAddresses(context)).map((record) => [record.space, record.address]), [['default', '10.0.0.1']]);
+        await rejects(createSubnet(context, { name: 'x', wire: 'w1', cidr: '10.1.0.0/24', space: 'nope' }), 'validation', /IP space 'nope' does not exist/);
       }));
 
     it('pages address listings by cursor', () =>
