@@ -13,6 +13,7 @@ import { registerInventoryCommands } from './commands/inventory.ts';
 import { registerIpCommands } from './commands/ip.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
+import { registerTokenCommands } from './commands/token.ts';
 import { registerWireCommands } from './commands/wire.ts';
 
 export const EXIT_CODES: Record<ErrorKind | 'usage' | 'internal', number> = {
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerIpCommands(program, run);
   registerInventoryCommands(program, run);
   registerChangeCommands(program, run);
+  registerTokenCommands(program, run);
   registerDemoCommand(program, run);
   for (const command of program.commands) {
     command.exitOverride();

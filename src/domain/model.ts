@@ -138,7 +138,7 @@ export interface Vnic {
 }
 
 /** Kinds of object that tags and change entries refer to. */
-export const OBJECT_KINDS = ['space', 'wire', 'subnet', 'address', 'host', 'interface', 'vm', 'vnic'] as const;
+export const OBJECT_KINDS = ['space', 'wire', 'subnet', 'address', 'host', 'interface', 'vm', 'vnic', 'token'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
 export interface Tag {
@@ -161,6 +161,17 @@ export interface ChangeEntry {
   action: ChangeAction;
   before: unknown;
   after: unknown;
+}
+
+/** What a token may do: viewers read; operators also allocate, release, reserve, sync and render; admins do everything. */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiToken {
+  name: string;
+  role: Role;
+  createdAt: string;
+  lastUsedAt: string | null;
 }
 
 /** Who is writing: `cli`, a token's name, or a sync account. Every service write takes one. */

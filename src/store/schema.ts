@@ -155,7 +155,17 @@ export interface ChangeTable {
   after_json: string | null;
 }
 
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  secret_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
 export interface Database {
+  api_tokens: ApiTokenTable;
   ip_spaces: IpSpaceTable;
   wires: WireTable;
   subnets: SubnetTable;
@@ -184,3 +194,4 @@ export type HostInterfaceRow = Selectable<HostInterfaceTable>;
 export type VmRow = Selectable<VmTable>;
 export type VnicRow = Selectable<VnicTable>;
 export type ChangeRow = Selectable<ChangeTable>;
+export type ApiTokenRow = Selectable<ApiTokenTable>;
