@@ -160,11 +160,12 @@ describe('hostwire CLI', () => {
     assert.match(ok(demoDb, 'demo'), /created the demo estate/);
     assert.match(ok(demoDb, 'demo'), /already in/);
     const names = json(demoDb, 'subnet', 'list').map((subnet: { name: string }) => subnet.name);
-    assert.deepEqual(names, ['mgmt', 'vm-db', 'vm-v6', 'vm-web', 'vmotion-1', 'vmotion-2', 'vmotion-3']);
-    assert.deepEqual(json(demoDb, 'host', 'list', '--cluster', 'prod').map((host: { name: string }) => host.name), ['esx01', 'esx02', 'esx03', 'esx04']);
+    assert.deepEqual(names, ['mgmt', 'vm-db', 'vm-v6', 'vm-web', 'vmotion-1', 'vmotion-2', 'vmotion-3', 'xen-10', 'xen-20']);
+    assert.deepEqual(json(demoDb, 'host', 'list', '--cluster', 'prod').map((host: { name: string }) => host.name), ['esx01', 'esx02']);
+    assert.deepEqual(json(demoDb, 'host', 'list').map((host: { name: string }) => host.name), ['esx01', 'esx02', 'ovm1', 'xen1']);
     const esx02 = json(demoDb, 'host', 'show', 'esx02');
     assert.deepEqual(esx02.interfaces.find((spec: { name: string }) => spec.name === 'vmk2').addresses, ['172.16.2.52/24']);
-    const vms = json(demoDb, 'vm', 'list', '--host', 'esx03');
+    const vms = json(demoDb, 'vm', 'list', '--host', 'esx01').filter((vm: { name: string }) => vm.name === 'db01');
     assert.deepEqual(vms.map((vm: { name: string }) => vm.name), ['db01']);
     assert.deepEqual(json(demoDb, 'tag', 'list', 'vm', vms[0].uuid), { sync_ips: '["192.168.77.20"]' });
     assert.equal(hostwire(demoDb, 'tag', 'set', 'vm', 'not-a-uuid', 'k', 'v').code, 2);

@@ -11,6 +11,7 @@ import { registerChangeCommands } from './commands/changes.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInventoryCommands } from './commands/inventory.ts';
 import { registerIpCommands } from './commands/ip.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
 import { registerTokenCommands } from './commands/token.ts';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerChangeCommands(program, run);
   registerTokenCommands(program, run);
   registerDemoCommand(program, run);
+  registerServeCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -11,7 +11,7 @@ import { deleteAddress, findAddress, insertAddresses, listAddresses as listAddre
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
 import { findHold, insertHold, takeExpiredHolds } from '../store/free-space.ts';
-import { findSpace, lockSubnet, poolContaining, type SubnetWithNames } from '../store/subnets.ts';
+import { findSpace, findSubnetContaining, lockSubnet, poolContaining, type SubnetWithNames } from '../store/subnets.ts';
 import { isUniqueViolation, type Conn } from '../store/store.ts';
 import { giveBack, takeAddress, takeHighest, takeLowest, takeRandom, type SubnetRef } from './free-space.ts';
 import { describeHolder, toAddressRecord } from './records.ts';
@@ -134,7 +134,8 @@ export async function allocate(context: Context, input: AllocateInput): Promise<
 }
 
 export interface ReserveInput {
-  subnet: string;
+  /** Default: the subnet of the default IP space that contains the address. */
+  subnet?: string;
   address: string;
   note?: string;
 }
@@ -142,14 +143,37 @@ export interface ReserveInput {
 /** Reserves one address (not handed out by allocation), with a note saying why. */
 export async function reserve(context: Context, input: ReserveInput): Promise<AddressRecord> {
   const checks = new Checks();
-  const subnetName = checks.check(() => checkName('subnet', input.subnet));
   const address = checks.check(() => parseAddress(input.address, 'address'));
+  const named = input.subnet === undefined ? undefined : checks.check(() => checkName('subnet', input.subnet));
   const note = checks.check(() => checkNote(input.note));
   checks.done();
-  return inLockedSubnet(context, subnetName!, async (tx, row, ref) => {
+  const subnetName = named ?? (await containingSubnetName(context, address!));
+  return inLockedSubnet(context, subnetName, async (tx, row, ref) => {
     await claimSpecific(tx, row, ref, address!, 'address');
     const [record] = await insertRecords(context, tx, row, [address!.value], 'reserved', { kind: 'manual', id: null }, note!);
     return record!;
+  });
+}
+
+async function containingSubnetName(context: Context, address: IpAddress): Promise<string> {
+  const row = await context.store.read(async (conn) => {
+    const space = (await findSpace(conn, DEFAULT_SPACE))!;
+    return findSubnetContaining(conn, space.id, addressKey(address.family, address.value));
+  });
+  if (!row) throw invalid('address', `no subnet of IP space '${DEFAULT_SPACE}' contains ${address.text}; name the subnet, or create one that contains it`);
+  return row.name;
+}
+
+/** One address record. */
+export async function showAddress(context: Context, input: { address: string; space?: string }): Promise<AddressRecord> {
+  const address = parseAddress(input.address, 'address');
+  const spaceName = checkName('space', input.space ?? DEFAULT_SPACE);
+  return context.store.read(async (conn) => {
+    const space = await findSpace(conn, spaceName);
+    if (!space) throw invalid('space', `IP space '${spaceName}' does not exist`);
+    const record = await findAddress(conn, space.id, addressKey(address.family, address.value));
+    if (!record) throw notFound('address', address.text);
+    return toAddressRecord(record);
   });
 }
 

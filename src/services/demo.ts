@@ -5,7 +5,7 @@
 import { allocate, reserve } from '../ipam/allocation.ts';
 import { createSubnet, type SubnetInput } from '../ipam/subnets.ts';
 import type { Context } from '../store/context.ts';
-import { findWire } from '../store/wires.ts';
+import { listWires as listWireRows } from '../store/wires.ts';
 import { setHostInterfaces, upsertHost } from './hosts.ts';
 import { setTag } from './tags.ts';
 import { upsertVm } from './vms.ts';
@@ -16,6 +16,7 @@ const WIRES = [
   { name: 'vmotion-a', mtu: 9000, description: 'vMotion island A (not routed)' },
   { name: 'vmotion-b', mtu: 9000, description: 'vMotion island B (not routed)' },
   { name: 'vmotion-c', mtu: 9000, description: 'vMotion island C (not routed)' },
+  { name: 'xen-lab', mtu: 1500, description: 'Xen lab trunk: VLANs 10 and 20 on eth0 (seed 003)' },
 ];
 
 const SUBNETS: SubnetInput[] = [
@@ -26,6 +27,8 @@ const SUBNETS: SubnetInput[] = [
   { name: 'vmotion-1', wire: 'vmotion-a', cidr: '172.16.1.0/24' },
   { name: 'vmotion-2', wire: 'vmotion-b', cidr: '172.16.2.0/24' },
   { name: 'vmotion-3', wire: 'vmotion-c', cidr: '172.16.3.0/24' },
+  { name: 'xen-10', wire: 'xen-lab', cidr: '192.168.10.0/24', vlan: 10, gateway: '192.168.10.1' },
+  { name: 'xen-20', wire: 'xen-lab', cidr: '192.168.20.0/24', vlan: 20, gateway: '192.168.20.1' },
 ];
 
 function esxInterfaces(octet: number) {
@@ -57,13 +60,22 @@ const OVM_INTERFACES = [
   ]),
 ];
 
-/** Creates the demo estate unless it is already there; returns whether it created anything. */
+/** Seed 003: a Xen host with one bridge per VLAN on eth0 (xenbr10, xenbr20). */
+const XEN_INTERFACES = [
+  { kind: 'physical', name: 'eth0', mac: '00:16:3e:10:00:01', speedMbps: 1000 },
+  ...[10, 20].flatMap((vlan) => [
+    { kind: 'vlan', name: `eth0.${vlan}`, parent: 'eth0', vlan },
+    { kind: 'bridge', name: `xenbr${vlan}`, ports: [`eth0.${vlan}`], stp: false, ...(vlan === 10 ? { addresses: ['192.168.10.5/24'] } : {}) },
+  ]),
+];
+
+/** Fills an empty store with the demo estate; a store that has any wire is left alone. Returns whether it filled it. */
 export async function seedDemo(context: Context): Promise<boolean> {
-  if (await context.store.read((conn) => findWire(conn, WIRES[0]!.name))) return false;
+  if ((await context.store.read((conn) => listWireRows(conn, { limit: 1 }))).length) return false;
   for (const wire of WIRES) await createWire(context, wire);
   for (const subnet of SUBNETS) await createSubnet(context, subnet);
   // Seed 002: every host's vmks share the last octet of its management address.
-  for (const octet of [51, 52, 53, 54]) {
+  for (const octet of [51, 52]) {
     const host = `esx0${octet - 50}`;
     await upsertHost(context, { name: host, platform: 'esxi', cluster: 'prod', managementAddress: `10.1.1.${octet}` });
     await setHostInterfaces(context, host, esxInterfaces(octet));
@@ -72,6 +84,17 @@ export async function seedDemo(context: Context): Promise<boolean> {
       await allocate(context, { subnet: `vmotion-${island}`, address: `172.16.${island}.${octet}`, owner: { kind: 'host-interface', id: `${host}/vmk${island}` } });
     }
   }
+  await upsertHost(context, { name: 'xen1', platform: 'xen', managementAddress: '192.168.10.5' });
+  await setHostInterfaces(context, 'xen1', XEN_INTERFACES);
+  await allocate(context, { subnet: 'xen-10', address: '192.168.10.5', owner: { kind: 'host-interface', id: 'xen1/xenbr10' } });
+  await upsertVm(context, {
+    uuid: '4210a1b2-0c3d-4e5f-8a9b-000000000010',
+    name: 'lab-router',
+    host: 'xen1',
+    powerState: 'poweredOn',
+    vnics: [{ mac: '00:16:3e:20:00:10', portgroup: 'xenbr20', networkName: 'xenbr20', observedIps: ['192.168.20.10'] }],
+  });
+  await allocate(context, { subnet: 'xen-20', address: '192.168.20.10', owner: { kind: 'vnic', id: 'lab-router/00:16:3e:20:00:10' } });
   await upsertHost(context, { name: 'ovm1', platform: 'ovm', cluster: 'xen-pool', managementAddress: '10.1.1.101' });
   await setHostInterfaces(context, 'ovm1', OVM_INTERFACES);
   await allocate(context, { subnet: 'mgmt', address: '10.1.1.101', owner: { kind: 'host-interface', id: 'ovm1/vlan100' } });
@@ -79,7 +102,7 @@ export async function seedDemo(context: Context): Promise<boolean> {
     await upsertVm(context, {
       uuid: `4210a1b2-0c3d-4e5f-8a9b-00000000000${index + 1}`,
       name,
-      host: `esx0${index + 1}`,
+      host: `esx0${(index % 2) + 1}`,
       powerState: 'poweredOn',
       toolsState: 'running',
       vnics: [{ mac: `00:50:56:aa:00:0${index + 1}`, portgroup: 'VM Network', observedIps: [index === 2 ? '192.168.77.20' : `10.50.3.${250 - index}`] }],

@@ -6,9 +6,9 @@
 import { parseAddress } from '../domain/address.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import { conflict, HostwireError, notFound } from '../domain/errors.ts';
-import { interfaceParents, parseInterfaceSet, type InterfaceSpec } from '../domain/interfaces.ts';
+import { INTERFACE_KINDS, interfaceParents, parseInterfaceSet, type InterfaceSpec } from '../domain/interfaces.ts';
 import { OS_FAMILIES, PLATFORMS, type Host, type OsFamily, type Platform } from '../domain/model.ts';
-import { Checks, checkLimit, checkName, checkOneOf, checkUuid } from '../domain/validate.ts';
+import { Checks, checkInteger, checkLimit, checkName, checkOneOf, checkUuid } from '../domain/validate.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
 import * as inventory from '../store/inventory.ts';
@@ -98,7 +98,8 @@ function toRowFields(spec: InterfaceSpec) {
   const { kind, name, mtu, ...rest } = spec;
   const mac = 'mac' in rest && rest.mac ? rest.mac : null;
   if ('mac' in rest) delete (rest as { mac?: string }).mac;
-  return { kind, name, mtu: mtu ?? null, mac, params_json: JSON.stringify(rest) };
+  const vlan = 'vlan' in rest ? rest.vlan : null;
+  return { kind, name, mtu: mtu ?? null, mac, vlan, params_json: JSON.stringify(rest) };
 }
 
 async function requireHost(conn: Conn, name: string): Promise<HostRow> {
@@ -159,4 +160,29 @@ export async function showHost(context: Context, name: string): Promise<HostDeta
 export async function listHosts(context: Context, filter: { cluster?: string; q?: string; limit?: number | string; after?: string } = {}): Promise<Host[]> {
   const limit = filter.limit === undefined ? undefined : checkLimit(filter.limit);
   return context.store.read(async (conn) => (await inventory.listHosts(conn, { cluster: filter.cluster, q: filter.q, limit, afterName: filter.after })).map(toHost));
+}
+
+export type HostInterface = InterfaceSpec & { host: string };
+
+/** Interfaces across hosts (the port-groups resource is this with kind `portgroup`). */
+export async function listInterfaces(
+  context: Context,
+  filter: { host?: string; kind?: string; vlan?: number | string; limit?: number | string; after?: { host: string; name: string } } = {},
+): Promise<HostInterface[]> {
+  const checks = new Checks();
+  const limit = filter.limit === undefined ? undefined : checks.check(() => checkLimit(filter.limit));
+  const kind = filter.kind === undefined ? undefined : checks.check(() => checkOneOf('kind', filter.kind, INTERFACE_KINDS));
+  const vlan = filter.vlan === undefined ? undefined : checks.check(() => checkInteger('vlan', filter.vlan, 0, 4095, 'a VLAN ID'));
+  checks.done();
+  return context.store.read(async (conn) => {
+    let hostId: number | undefined;
+    if (filter.host !== undefined) {
+      const host = await inventory.findHost(conn, filter.host);
+      if (!host) return [];
+      hostId = host.id;
+    }
+    const after = filter.after ? { hostName: filter.after.host, name: filter.after.name } : undefined;
+    const rows = await inventory.listAllInterfaces(conn, { hostId, kind, vlan, limit, after });
+    return rows.map((row) => ({ ...toSpec(row), host: row.host_name }));
+  });
 }

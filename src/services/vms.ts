@@ -6,7 +6,7 @@ import { parseAddress } from '../domain/address.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import { HostwireError, invalid, notFound } from '../domain/errors.ts';
 import { POWER_STATES, TOOLS_STATES, type PowerState, type ToolsState, type Vm, type Vnic } from '../domain/model.ts';
-import { Checks, checkLimit, checkMac, checkOneOf, checkUuid } from '../domain/validate.ts';
+import { Checks, checkInteger, checkLimit, checkMac, checkOneOf, checkUuid } from '../domain/validate.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
 import * as inventory from '../store/inventory.ts';
@@ -154,5 +154,43 @@ export async function listVms(context: Context, filter: { host?: string; q?: str
     const result: VmDetail[] = [];
     for (const row of rows) result.push(await loadVm(conn, row));
     return result;
+  });
+}
+
+export interface VnicListing extends Vnic {
+  vmUuid: string;
+  host: string | null;
+}
+
+export async function listVnics(context: Context, filter: { vm?: string; host?: string; limit?: number | string; after?: number | string } = {}): Promise<VnicListing[]> {
+  const checks = new Checks();
+  const limit = filter.limit === undefined ? undefined : checks.check(() => checkLimit(filter.limit));
+  const vmUuid = filter.vm === undefined ? undefined : checks.check(() => checkUuid('vm', filter.vm!));
+  const afterId = filter.after === undefined ? undefined : checks.check(() => checkInteger('after', filter.after, 1, Number.MAX_SAFE_INTEGER, 'a vNIC id'));
+  checks.done();
+  return context.store.read(async (conn) => {
+    let vmId: number | undefined;
+    let hostId: number | undefined;
+    if (vmUuid !== undefined) {
+      const vm = await inventory.findVm(conn, vmUuid);
+      if (!vm) return [];
+      vmId = vm.id;
+    }
+    if (filter.host !== undefined) {
+      const host = await inventory.findHost(conn, filter.host);
+      if (!host) return [];
+      hostId = host.id;
+    }
+    const rows = await inventory.listAllVnics(conn, { vmId, hostId, afterId, limit });
+    return rows.map((row) => ({
+      id: row.id,
+      vm: row.vm_name,
+      vmUuid: row.vm_uuid,
+      host: row.host_name,
+      mac: row.mac,
+      portgroup: row.portgroup_name,
+      connected: row.connected === 1,
+      observedIps: JSON.parse(row.observed_ips_json) as string[],
+    }));
   });
 }

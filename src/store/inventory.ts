@@ -143,3 +143,56 @@ export async function deleteTag(conn: Conn, objectKind: string, objectId: number
 export async function listTagged(conn: Conn, objectKind: string, key: string): Promise<{ object_id: number; value: string }[]> {
   return conn.db.selectFrom('tags').select(['object_id', 'value']).where('object_kind', '=', objectKind).where('key', '=', key).orderBy('object_id').execute();
 }
+
+export interface InterfaceFilter {
+  hostId?: number;
+  kind?: string;
+  vlan?: number;
+  /** Keyset pagination: rows after (host name, interface name). */
+  after?: { hostName: string; name: string };
+  limit?: number;
+}
+
+/** Interfaces across hosts, ordered by host and interface name. */
+export async function listAllInterfaces(conn: Conn, filter: InterfaceFilter = {}): Promise<(HostInterfaceRow & { host_name: string })[]> {
+  let query = conn.db
+    .selectFrom('host_interfaces')
+    .innerJoin('hosts', 'hosts.id', 'host_interfaces.host_id')
+    .selectAll('host_interfaces')
+    .select('hosts.name as host_name')
+    .orderBy('hosts.name')
+    .orderBy('host_interfaces.name');
+  if (filter.hostId !== undefined) query = query.where('host_interfaces.host_id', '=', filter.hostId);
+  if (filter.kind !== undefined) query = query.where('host_interfaces.kind', '=', filter.kind);
+  if (filter.vlan !== undefined) query = query.where('host_interfaces.vlan', '=', filter.vlan);
+  if (filter.after) {
+    const { hostName, name } = filter.after;
+    query = query.where((eb) => eb.or([eb('hosts.name', '>', hostName), eb.and([eb('hosts.name', '=', hostName), eb('host_interfaces.name', '>', name)])]));
+  }
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return query.execute();
+}
+
+export interface VnicFilter {
+  vmId?: number;
+  hostId?: number;
+  afterId?: number;
+  limit?: number;
+}
+
+/** vNICs across VMs, in creation order, with their VM and port group names. */
+export async function listAllVnics(conn: Conn, filter: VnicFilter = {}) {
+  let query = conn.db
+    .selectFrom('vnics')
+    .innerJoin('vms', 'vms.id', 'vnics.vm_id')
+    .leftJoin('host_interfaces', 'host_interfaces.id', 'vnics.portgroup_id')
+    .leftJoin('hosts', 'hosts.id', 'vms.host_id')
+    .selectAll('vnics')
+    .select(['vms.uuid as vm_uuid', 'vms.name as vm_name', 'host_interfaces.name as portgroup_name', 'hosts.name as host_name'])
+    .orderBy('vnics.id');
+  if (filter.vmId !== undefined) query = query.where('vnics.vm_id', '=', filter.vmId);
+  if (filter.hostId !== undefined) query = query.where('vms.host_id', '=', filter.hostId);
+  if (filter.afterId !== undefined) query = query.where('vnics.id', '>', filter.afterId);
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return query.execute();
+}

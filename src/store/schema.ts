@@ -98,6 +98,7 @@ export interface HostInterfaceTable {
   kind: string;
   mac: string | null;
   mtu: number | null;
+  vlan: number | null;
   /** The kind-specific parameters (the interface spec without name and kind). */
   params_json: string;
   created_at: string;

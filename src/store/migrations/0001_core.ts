@@ -119,12 +119,15 @@ export function coreMigration(dialect: Dialect): Migration {
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('mac', 'text')
         .addColumn('mtu', 'integer')
+        // The VLAN of a VLAN interface or port group, as a column so that lists filter on it.
+        .addColumn('vlan', 'integer')
         .addColumn('params_json', 'text', (c) => c.notNull().defaultTo('{}'))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addUniqueConstraint('host_interfaces_host_name', ['host_id', 'name'])
         .execute();
       await db.schema.createIndex('host_interfaces_mac').on('host_interfaces').column('mac').execute();
+      await db.schema.createIndex('host_interfaces_kind_vlan').on('host_interfaces').columns(['kind', 'vlan']).execute();
 
       await db.schema
         .createTable('interface_links')

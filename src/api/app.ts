@@ -1,0 +1,74 @@
+/**
+ * The HTTP API: every route declared with @hono/zod-openapi, so that request validation and the
+ * OpenAPI 3.1 document at /openapi.json come from the same schemas. Errors are RFC 9457 problems.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Store } from '../store/store.ts';
+import { bearerAuth, type ApiEnv } from './auth.ts';
+import type { Observability } from './observability.ts';
+import { problemFromError, problemResponse, zodFieldErrors } from './problem.ts';
+import { addressingRoutes } from './routes/addressing.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
+
+export interface AppOptions {
+  store: Store;
+  observability: Observability;
+  now?: () => Date;
+  version?: string;
+}
+
+/** Request bodies above this are refused with 413: no declaration here comes near it. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
+  const { store, observability } = options;
+  const now = options.now ?? (() => new Date());
+  const app = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const fields = zodFieldErrors(result.error, result.target === 'json' ? undefined : result.target);
+        return problemResponse(c, 400, `the request is invalid: ${fields.map((field) => `${field.path}: ${field.message}`).join('; ')}`, fields);
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    c.set('token', null);
+    await next();
+  });
+  app.use('*', observability.middleware);
+  app.onError((error, c) =>
+    problemFromError(c, error, (internal) => {
+      observability.storeErrors.inc();
+      observability.log({ level: 'error', route: c.req.routePath, path: c.req.path, error: internal instanceof Error ? internal.message : String(internal) });
+    }),
+  );
+  app.notFound((c) => problemResponse(c, 404, `no route ${c.req.method} ${c.req.path}; the API is described at /openapi.json`));
+
+  app.get('/healthz', async (c) => {
+    await store.read((conn) => conn.db.selectFrom('ip_spaces').select('id').limit(1).execute());
+    return c.json({ status: 'ok' });
+  });
+
+  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problemResponse(c, 413, `request bodies are limited to ${MAX_BODY_BYTES} bytes`) }));
+  app.use('/api/*', bearerAuth(store, now));
+  app.use('/openapi.json', bearerAuth(store, now));
+  app.use('/metrics', bearerAuth(store, now));
+
+  const deps = { store, now, observability };
+  addressingRoutes(app, deps);
+  inventoryRoutes(app, deps);
+  adminRoutes(app, deps);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'hostwire', version: options.version ?? '0', description: 'Wires, subnets, IPAM and inventory for virtualization hosts. Authenticate with Authorization: Bearer <token>.' },
+    security: [{ bearer: [] }],
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+
+  app.get('/metrics', async (c) => c.body(await observability.registry.metrics(), 200, { 'content-type': observability.registry.contentType }));
+  return app;
+}

@@ -1,0 +1,229 @@
+/**
+ * Request and response schemas of the HTTP API. They validate requests and generate /openapi.json.
+ * Request bodies are strict (an unknown field is a 400) and lengths are bounded; deeper checks
+ * (CIDR arithmetic, overlaps) are the services', shared with the CLI.
+ */
+import { z } from '@hono/zod-openapi';
+import { InterfaceSchema } from '../domain/interfaces.ts';
+import { ADDRESS_STATES, ALLOCATION_POLICIES, OS_FAMILIES, OWNER_KINDS, PLATFORMS, POWER_STATES, ROLES, TOOLS_STATES, WIRE_ORIGINS } from '../domain/model.ts';
+
+const text = (max: number) => z.string().max(max);
+const name = z.string().min(1).max(63).openapi({ example: 'mgmt' });
+const count = z.string().regex(/^[0-9]+$/).openapi({ description: 'An exact decimal count (an IPv6 /64 holds more than a JSON number can carry exactly)', example: '254' });
+
+export const NameParam = z.object({ name: name.openapi({ param: { name: 'name', in: 'path' } }) });
+export const AddressParam = z.object({ address: text(64).openapi({ param: { name: 'address', in: 'path' }, example: '10.1.1.50' }) });
+export const UuidParam = z.object({ uuid: text(64).openapi({ param: { name: 'uuid', in: 'path' }, example: '4210a1b2-0c3d-4e5f-8a9b-0c1d2e3f4a5b' }) });
+
+const limit = z.string().regex(/^[0-9]{1,7}$/, 'a number of rows, 1-1000').optional().openapi({ description: 'Rows per page, 1-1000 (default 100)' });
+const cursor = text(500).optional().openapi({ description: 'The nextCursor of the previous page' });
+const q = text(200).optional().openapi({ description: 'Only names containing this text (case-insensitive)' });
+export const PageQuery = z.object({ limit, cursor });
+
+export const page = <T extends z.ZodTypeAny>(item: T, title: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: 'Pass as cursor for the next page; null on the last' }) }).openapi(title);
+
+export const UtilizationSchema = z.object({ capacity: count, used: count, free: count, held: count, percent: z.number() }).openapi('Utilization');
+
+export const WireSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    mtu: z.number().int(),
+    origin: z.enum(WIRE_ORIGINS),
+    sourceAccount: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Wire');
+export const WireSummarySchema = WireSchema.extend({ subnets: z.number().int(), utilization: UtilizationSchema }).openapi('WireSummary');
+export const WireCreateSchema = z.object({ name, mtu: z.number().int().optional(), description: text(500).optional() }).strict().openapi('WireCreate');
+export const WireUpdateSchema = z.object({ mtu: z.number().int().optional(), description: text(500).optional() }).strict().openapi('WireUpdate');
+export const WireQuery = z.object({ q, limit, cursor });
+
+export const SubnetSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    space: z.string(),
+    wire: z.string(),
+    cidr: z.string(),
+    family: z.union([z.literal(4), z.literal(6)]),
+    vlan: z.number().int(),
+    gateway: z.string().nullable(),
+    dns: z.array(z.string()),
+    domain: z.string().nullable(),
+    pools: z.array(z.object({ first: z.string(), last: z.string() })),
+    policy: z.enum(ALLOCATION_POLICIES),
+    holdDownSeconds: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Subnet');
+export const SubnetSummarySchema = SubnetSchema.extend({ utilization: UtilizationSchema }).openapi('SubnetSummary');
+export const SubnetDetailSchema = SubnetSummarySchema.extend({ addressesByState: z.record(z.string(), z.number().int()) }).openapi('SubnetDetail');
+
+const subnetFields = {
+  wire: name,
+  vlan: z.number().int().optional(),
+  gateway: text(64).nullable().optional(),
+  dns: z.array(text(64)).max(16).optional(),
+  domain: text(253).nullable().optional(),
+  pools: z.array(text(200)).max(64).optional().openapi({ description: 'START-END ranges', example: ['10.1.1.50-10.1.1.199'] }),
+  policy: z.enum(ALLOCATION_POLICIES).optional(),
+  holdDownSeconds: z.number().int().optional(),
+};
+export const SubnetCreateSchema = z.object({ name, cidr: text(64).openapi({ example: '10.1.1.0/24' }), space: name.optional(), ...subnetFields }).strict().openapi('SubnetCreate');
+export const SubnetUpdateSchema = z.object({ ...subnetFields, wire: name.optional() }).strict().openapi('SubnetUpdate');
+export const SubnetQuery = z.object({ wire: name.optional(), vlan: z.string().regex(/^[0-9]{1,4}$/, 'a VLAN ID, 0-4094').optional(), q, limit, cursor });
+
+export const OwnerSchema = z.object({ kind: z.enum(OWNER_KINDS), id: text(200).nullable().optional() }).strict().openapi('Owner');
+
+export const AddressSchema = z
+  .object({
+    id: z.number().int(),
+    space: z.string(),
+    address: z.string(),
+    subnet: z.string(),
+    state: z.enum(ADDRESS_STATES),
+    ownerKind: z.enum(OWNER_KINDS).nullable(),
+    ownerId: z.string().nullable(),
+    owner: z.string().nullable().openapi({ description: 'The owner as text: the manual owner, or KIND:ID' }),
+    note: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Address');
+
+export const AllocationRequestSchema = z
+  .object({
+    count: z.number().int().optional().openapi({ description: 'How many addresses, by the subnet policy (default 1); all or nothing' }),
+    address: text(64).optional().openapi({ description: 'One given address instead' }),
+    owner: OwnerSchema.optional(),
+    note: text(500).optional(),
+  })
+  .strict()
+  .refine((body) => body.count === undefined || body.address === undefined, { message: 'give count or address, not both', path: ['address'] })
+  .openapi('AllocationRequest');
+export const AddressList = z.object({ items: z.array(AddressSchema) }).openapi('AddressList');
+export const ReservationSchema = z.object({ subnet: name.optional(), note: text(500).optional() }).strict().openapi('Reservation');
+export const AddressQuery = z.object({ subnet: name.optional(), state: z.enum(ADDRESS_STATES).optional(), space: name.optional(), limit, cursor });
+export const SpaceQuery = z.object({ space: name.optional() });
+
+export const HostSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    platform: z.enum(PLATFORMS),
+    osFamily: z.enum(OS_FAMILIES),
+    cluster: z.string().nullable(),
+    managementAddress: z.string().nullable(),
+    hardwareUuid: z.string().nullable(),
+    sourceAccount: z.string().nullable(),
+    externalId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Host');
+// The domain's schema (plain zod, defined before the OpenAPI extension) is inlined in the document.
+export const InterfaceSpecSchema = InterfaceSchema;
+export const HostDetailSchema = HostSchema.extend({ interfaces: z.array(InterfaceSpecSchema) }).openapi('HostDetail');
+export const HostPutSchema = z
+  .object({
+    platform: z.enum(PLATFORMS),
+    osFamily: z.enum(OS_FAMILIES).optional(),
+    cluster: name.nullable().optional(),
+    managementAddress: text(64).nullable().optional(),
+    hardwareUuid: text(64).nullable().optional(),
+  })
+  .strict()
+  .openapi('HostPut');
+export const InterfacesPutSchema = z.object({ interfaces: z.array(z.unknown()).max(512) }).strict().openapi('InterfacesPut');
+export const HostQuery = z.object({ cluster: name.optional(), q, limit, cursor });
+export const HostInterfaceSchema = z.object({ host: z.string() }).catchall(z.unknown()).openapi('HostInterface', { description: 'An interface (see Interface) with the host it is on' });
+export const InterfaceQuery = z.object({ host: name.optional(), kind: text(20).optional(), vlan: z.string().regex(/^[0-9]{1,4}$/, 'a VLAN ID, 0-4095').optional(), limit, cursor });
+
+export const VnicSchema = z
+  .object({ id: z.number().int(), vm: z.string(), mac: z.string(), portgroup: z.string().nullable(), connected: z.boolean(), observedIps: z.array(z.string()) })
+  .openapi('Vnic');
+export const VnicListingSchema = VnicSchema.extend({ vmUuid: z.string(), host: z.string().nullable() }).openapi('VnicListing');
+export const VmSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    uuid: z.string(),
+    instanceUuid: z.string().nullable(),
+    host: z.string().nullable(),
+    powerState: z.enum(POWER_STATES),
+    toolsState: z.enum(TOOLS_STATES),
+    sourceAccount: z.string().nullable(),
+    externalId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    vnics: z.array(VnicSchema),
+  })
+  .openapi('Vm');
+export const VmPutSchema = z
+  .object({
+    name: text(255),
+    instanceUuid: text(64).nullable().optional(),
+    host: name.nullable().optional(),
+    powerState: z.enum(POWER_STATES).optional(),
+    toolsState: z.enum(TOOLS_STATES).optional(),
+    vnics: z
+      .array(
+        z
+          .object({
+            mac: text(32),
+            portgroup: text(64).nullable().optional(),
+            networkName: text(255).nullable().optional(),
+            connected: z.boolean().optional(),
+            observedIps: z.array(text(64)).max(64).optional(),
+          })
+          .strict(),
+      )
+      .max(64)
+      .optional(),
+  })
+  .strict()
+  .openapi('VmPut');
+export const VmQuery = z.object({ host: name.optional(), q, limit, cursor });
+export const VnicQuery = z.object({ vm: text(64).optional(), host: name.optional(), limit, cursor });
+
+export const TagParams = z.object({
+  kind: z.enum(['wire', 'subnet', 'host', 'vm', 'address']).openapi({ param: { name: 'kind', in: 'path' } }),
+  name: text(64).openapi({ param: { name: 'name', in: 'path' } }),
+});
+export const TagKeyParams = TagParams.extend({ key: text(63).openapi({ param: { name: 'key', in: 'path' } }) });
+export const TagsSchema = z.record(z.string(), z.string()).openapi('Tags');
+export const TagValueSchema = z.object({ value: text(65_536) }).strict().openapi('TagValue');
+
+export const ChangeSchema = z
+  .object({
+    id: z.number().int(),
+    at: z.string(),
+    actor: z.string(),
+    objectKind: z.string(),
+    objectId: z.number().int().nullable(),
+    objectName: z.string(),
+    action: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+  })
+  .openapi('Change');
+export const ChangeQuery = z.object({
+  kind: text(20).optional().openapi({ description: 'Object kind: wire, subnet, address, host, vm, token...' }),
+  object: text(200).optional().openapi({ description: 'Object name' }),
+  since: text(40).optional().openapi({ description: 'ISO 8601: entries at or after' }),
+  until: text(40).optional().openapi({ description: 'ISO 8601: entries before' }),
+  limit,
+  cursor,
+});
+
+export const SpaceSchema = z.object({ id: z.number().int(), name: z.string(), description: z.string() }).openapi('Space');
+export const SpaceCreateSchema = z.object({ name, description: text(500).optional() }).strict().openapi('SpaceCreate');
+
+export const TokenSchema = z.object({ name: z.string(), role: z.enum(ROLES), createdAt: z.string(), lastUsedAt: z.string().nullable() }).openapi('Token');
+export const CreatedTokenSchema = TokenSchema.extend({ token: z.string().openapi({ description: 'The secret, shown once' }) }).openapi('CreatedToken');
+export const TokenCreateSchema = z.object({ role: z.enum(ROLES), name: name.optional() }).strict().openapi('TokenCreate');
