@@ -170,17 +170,8 @@ export async function createSubnet(context: Context, input: SubnetInput): Promis
   });
 }
 
-export interface SubnetChanges {
-  wire?: string;
-  vlan?: number | string;
-  /** A new gateway, or null to have none. */
-  gateway?: string | null;
-  dns?: string[];
-  domain?: string | null;
-  pools?: string[];
-  policy?: string;
-  holdDownSeconds?: number | string;
-}
+/** What a subnet update may change: everything but its name, CIDR and IP space. `gateway: null` removes the gateway. */
+export type SubnetChanges = Partial<Omit<SubnetInput, 'name' | 'cidr' | 'space'>>;
 
 /**
  * Changes a subnet. A new gateway is reserved (refused if someone holds it) and the old one freed.
