@@ -12,7 +12,8 @@ export type Platform = (typeof PLATFORMS)[number];
 export const OS_FAMILIES = ['rhel', 'debian', 'ifupdown2', 'netplan', 'networkmanager', 'esxi'] as const;
 export type OsFamily = (typeof OS_FAMILIES)[number];
 
-export const WIRE_ORIGINS = ['declared', 'sync'] as const;
+/** `declared` by an admin, or `auto`-created by a sync for a switch whose L2 domain is not known yet. */
+export const WIRE_ORIGINS = ['declared', 'auto'] as const;
 export type WireOrigin = (typeof WIRE_ORIGINS)[number];
 
 /** `highest` is Cloudpods' "stepdown". */
@@ -39,7 +40,7 @@ export interface Wire {
   description: string;
   mtu: number;
   origin: WireOrigin;
-  /** The sync account that created it, for wires with origin `sync`. */
+  /** The sync account that created it, for wires with origin `auto`. */
   sourceAccount: string | null;
   createdAt: string;
   updatedAt: string;
