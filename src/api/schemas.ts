@@ -61,8 +61,7 @@ export const SubnetSchema = z
     updatedAt: z.string(),
   })
   .openapi('Subnet');
-export const SubnetSummarySchema = SubnetSchema.extend({ utilization: UtilizationSchema }).openapi('SubnetSummary');
-export const SubnetDetailSchema = SubnetSummarySchema.extend({ addressesByState: z.record(z.string(), z.number().int()) }).openapi('SubnetDetail');
+export const SubnetSummarySchema = SubnetSchema.extend({ utilization: UtilizationSchema, addressesByState: z.record(z.string(), z.number().int()) }).openapi('SubnetSummary');
 
 const subnetFields = {
   wire: name,

@@ -139,10 +139,10 @@ export async function giveBack(conn: Conn, subnet: SubnetRef, value: bigint): Pr
   }
 }
 
-/** How many addresses the free ranges hold. */
-export async function countFree(conn: Conn, subnet: SubnetRef): Promise<bigint> {
+/** How many addresses some free ranges hold. */
+export function countFree(ranges: FreeRange[]): bigint {
   let total = 0n;
-  for (const range of await freeSpace.allFreeRanges(conn, subnet.id)) {
+  for (const range of ranges) {
     const { first, last } = bounds(range);
     total += last - first + 1n;
   }

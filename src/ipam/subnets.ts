@@ -20,7 +20,7 @@ import { Checks, checkDomainName, checkInteger, checkLimit, checkName, checkOneO
 import { countAddressesByState, deleteAddress, findAddress, insertAddresses } from '../store/addresses.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
-import { countHolds } from '../store/free-space.ts';
+import { countHolds, freeRangesOf } from '../store/free-space.ts';
 import * as subnets from '../store/subnets.ts';
 import type { Conn } from '../store/store.ts';
 import { findWire } from '../store/wires.ts';
@@ -215,7 +215,7 @@ export async function updateSubnet(context: Context, name: string, changes: Subn
       await insertAddresses(tx, [{ space_id: row.space_id, subnet_id: row.id, key, address: checked.gateway!, state: 'reserved', owner_kind: 'gateway', owner_id: null, note: `gateway of ${row.name}`, created_at: at, updated_at: at }]);
     }
     const poolKeys = checked.pools.map((pool) => ({ first_key: addressKey(prefix.family, pool.first), last_key: addressKey(prefix.family, pool.last) }));
-    const poolsChanged = canonicalJson(poolKeys) !== canonicalJson(await subnets.listPools(tx, row.id));
+    const poolsChanged = canonicalJson(poolKeys) !== canonicalJson((await subnets.listPools(tx, [row.id])).get(row.id));
     if (poolsChanged || gatewayChanged) {
       await subnets.deletePools(tx, row.id);
       await subnets.insertPools(tx, row.id, poolKeys);
@@ -245,28 +245,42 @@ export async function requireSubnet(conn: Conn, name: string): Promise<subnets.S
 }
 
 export async function loadSubnet(conn: Conn, row: subnets.SubnetWithNames): Promise<Subnet> {
-  return toSubnet(row, await subnets.listPools(conn, row.id));
+  return toSubnet(row, (await subnets.listPools(conn, [row.id])).get(row.id)!);
 }
 
-export async function subnetUtilization(conn: Conn, row: subnets.SubnetWithNames, now: Date): Promise<Utilization> {
-  const prefix = parsePrefix(row.cidr);
-  const usable = usableRange(prefix);
-  const capacity = usable ? rangeSize(usable) : 0n;
-  const byState = await countAddressesByState(conn, row.id);
-  const used = BigInt(Object.values(byState).reduce((sum, n) => sum + n, 0));
-  const holds = await countHolds(conn, row.id, now.toISOString());
-  // Expired holds are free: the next allocation in the subnet moves them back into the free ranges.
-  const free = (await countFree(conn, { id: row.id, family: prefix.family })) + BigInt(holds.expired);
-  return { capacity: capacity.toString(), used: used.toString(), free: free.toString(), held: String(holds.active), percent: percentOf(used, capacity) };
+export interface SubnetSummary extends Subnet {
+  utilization: Utilization;
+  addressesByState: Record<string, number>;
+}
+
+/**
+ * Subnets with their pools, utilization and address counts, in four grouped queries whatever the
+ * number of subnets. Capacity is the usable addresses; used, the address records; free, what
+ * allocation can still hand out (expired holds count as free: the next allocation reclaims them).
+ */
+export async function summarizeSubnets(conn: Conn, rows: subnets.SubnetWithNames[], now: Date): Promise<SubnetSummary[]> {
+  const ids = rows.map((row) => row.id);
+  const [pools, byState, holds, free] = [
+    await subnets.listPools(conn, ids),
+    await countAddressesByState(conn, ids),
+    await countHolds(conn, ids, now.toISOString()),
+    await freeRangesOf(conn, ids),
+  ];
+  return rows.map((row) => {
+    const usable = usableRange(parsePrefix(row.cidr));
+    const capacity = usable ? rangeSize(usable) : 0n;
+    const states = byState.get(row.id)!;
+    const used = BigInt(Object.values(states).reduce((sum, n) => sum + n, 0));
+    const held = holds.get(row.id)!;
+    const freeCount = countFree(free.get(row.id)!) + BigInt(held.expired);
+    const utilization = { capacity: String(capacity), used: String(used), free: String(freeCount), held: String(held.active), percent: percentOf(used, capacity) };
+    return { ...toSubnet(row, pools.get(row.id)!), utilization, addressesByState: states };
+  });
 }
 
 export function percentOf(used: bigint, capacity: bigint): number {
   if (capacity === 0n) return 0;
   return Number((used * 10000n) / capacity) / 100;
-}
-
-export interface SubnetSummary extends Subnet {
-  utilization: Utilization;
 }
 
 export async function listSubnets(context: Context, filter: { wire?: string; vlan?: number | string; q?: string; limit?: number | string; after?: string } = {}): Promise<SubnetSummary[]> {
@@ -279,26 +293,12 @@ export async function listSubnets(context: Context, filter: { wire?: string; vla
     }
     const vlan = filter.vlan === undefined ? undefined : checkVlan('vlan', filter.vlan);
     const limit = filter.limit === undefined ? undefined : checkLimit(filter.limit);
-    const rows = await subnets.listSubnets(conn, { wireId, vlan, q: filter.q, limit, afterName: filter.after });
-    const result: SubnetSummary[] = [];
-    for (const row of rows) result.push({ ...(await loadSubnet(conn, row)), utilization: await subnetUtilization(conn, row, context.now()) });
-    return result;
+    return summarizeSubnets(conn, await subnets.listSubnets(conn, { wireId, vlan, q: filter.q, limit, afterName: filter.after }), context.now());
   });
 }
 
-export interface SubnetDetail extends SubnetSummary {
-  addressesByState: Record<string, number>;
-}
-
-export async function showSubnet(context: Context, name: string): Promise<SubnetDetail> {
-  return context.store.read(async (conn) => {
-    const row = await requireSubnet(conn, name);
-    return {
-      ...(await loadSubnet(conn, row)),
-      utilization: await subnetUtilization(conn, row, context.now()),
-      addressesByState: await countAddressesByState(conn, row.id),
-    };
-  });
+export async function showSubnet(context: Context, name: string): Promise<SubnetSummary> {
+  return context.store.read(async (conn) => (await summarizeSubnets(conn, [await requireSubnet(conn, name)], context.now()))[0]!);
 }
 
 /** Deletes a subnet with its reserved addresses; refused while any address is allocated or discovered in use. */
@@ -306,7 +306,7 @@ export async function deleteSubnet(context: Context, name: string): Promise<Subn
   return context.store.write(async (tx) => {
     const row = await requireSubnet(tx, name);
     await subnets.lockSubnet(tx, row.id);
-    const byState = await countAddressesByState(tx, row.id);
+    const byState = (await countAddressesByState(tx, [row.id])).get(row.id)!;
     const inUse = (byState.allocated ?? 0) + (byState.discovered ?? 0);
     if (inUse > 0) {
       const parts = [`${byState.allocated ?? 0} allocated`, ...(byState.discovered ? [`${byState.discovered} discovered`] : [])];

@@ -8,7 +8,7 @@ import type { Conn } from '../store/store.ts';
 import type { WireRow } from '../store/schema.ts';
 import { countSubnetsOfWire, listSubnets as listSubnetRows } from '../store/subnets.ts';
 import * as wires from '../store/wires.ts';
-import { percentOf, subnetUtilization } from '../ipam/subnets.ts';
+import { percentOf, summarizeSubnets } from '../ipam/subnets.ts';
 
 export interface WireInput {
   name: string;
@@ -56,8 +56,7 @@ export interface WireSummary extends Wire {
 async function summarize(conn: Conn, row: WireRow, now: Date): Promise<WireSummary> {
   const subnetRows = await listSubnetRows(conn, { wireId: row.id });
   const totals = { capacity: 0n, used: 0n, free: 0n, held: 0n };
-  for (const subnet of subnetRows) {
-    const utilization = await subnetUtilization(conn, subnet, now);
+  for (const { utilization } of await summarizeSubnets(conn, subnetRows, now)) {
     for (const field of ['capacity', 'used', 'free', 'held'] as const) totals[field] += BigInt(utilization[field]);
   }
   const utilization: Utilization = {

@@ -61,13 +61,16 @@ export async function listAddresses(conn: Conn, filter: AddressFilter = {}): Pro
   return query.execute();
 }
 
-/** Address records of a subnet, by state. */
-export async function countAddressesByState(conn: Conn, subnetId: number): Promise<Record<string, number>> {
+/** Address records per subnet, by state: one grouped query for a whole page of subnets. */
+export async function countAddressesByState(conn: Conn, subnetIds: number[]): Promise<Map<number, Record<string, number>>> {
+  const counts = new Map<number, Record<string, number>>(subnetIds.map((id) => [id, {}]));
+  if (!subnetIds.length) return counts;
   const rows = await conn.db
     .selectFrom('addresses')
-    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('subnet_id', '=', subnetId)
-    .groupBy('state')
+    .select(['subnet_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('subnet_id', 'in', subnetIds)
+    .groupBy(['subnet_id', 'state'])
     .execute();
-  return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
+  for (const row of rows) counts.get(row.subnet_id)![row.state] = Number(row.n);
+  return counts;
 }

@@ -35,8 +35,13 @@ export async function freeRangeStartingAt(conn: Conn, subnetId: number, firstKey
   return ranges(conn, subnetId).where('first_key', '=', firstKey).executeTakeFirst();
 }
 
-export async function allFreeRanges(conn: Conn, subnetId: number): Promise<FreeRange[]> {
-  return ranges(conn, subnetId).orderBy('first_key').execute();
+/** The free ranges of several subnets, by subnet. */
+export async function freeRangesOf(conn: Conn, subnetIds: number[]): Promise<Map<number, FreeRange[]>> {
+  const bySubnet = new Map<number, FreeRange[]>(subnetIds.map((id) => [id, []]));
+  if (!subnetIds.length) return bySubnet;
+  const rows = await conn.db.selectFrom('free_ranges').select(['subnet_id', 'first_key', 'last_key']).where('subnet_id', 'in', subnetIds).orderBy('first_key').execute();
+  for (const row of rows) bySubnet.get(row.subnet_id)!.push({ first_key: row.first_key, last_key: row.last_key });
+  return bySubnet;
 }
 
 export async function insertFreeRange(conn: Conn, subnetId: number, range: FreeRange): Promise<void> {
@@ -74,16 +79,18 @@ export async function takeExpiredHolds(conn: Conn, subnetId: number, now: string
   return keys;
 }
 
-/** Holds of a subnet still running at `now`, and those that ended but were not yet reclaimed. */
-export async function countHolds(conn: Conn, subnetId: number, now: string): Promise<{ active: number; expired: number }> {
+/** Per subnet, holds still running at `now` and those that ended but were not yet reclaimed. */
+export async function countHolds(conn: Conn, subnetIds: number[], now: string): Promise<Map<number, { active: number; expired: number }>> {
+  const counts = new Map(subnetIds.map((id) => [id, { active: 0, expired: 0 }]));
+  if (!subnetIds.length) return counts;
   const rows = await conn.db
     .selectFrom('address_holds')
-    .select([(eb) => eb.case().when('until', '>', now).then(1).else(0).end().as('active'), (eb) => eb.fn.countAll<number>().as('n')])
-    .where('subnet_id', '=', subnetId)
-    .groupBy('active')
+    .select(['subnet_id', (eb) => eb.case().when('until', '>', now).then(1).else(0).end().as('active'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('subnet_id', 'in', subnetIds)
+    .groupBy(['subnet_id', 'active'])
     .execute();
-  const count = (active: number) => Number(rows.find((row) => Number(row.active) === active)?.n ?? 0);
-  return { active: count(1), expired: count(0) };
+  for (const row of rows) counts.get(row.subnet_id)![Number(row.active) === 1 ? 'active' : 'expired'] = Number(row.n);
+  return counts;
 }
 
 /** Keys in [firstKey, lastKey] that are not free: address records and running or expired holds, in order. */

@@ -77,8 +77,15 @@ export async function insertPools(conn: Conn, subnetId: number, pools: { first_k
   if (pools.length) await conn.db.insertInto('subnet_pools').values(pools.map((pool) => ({ subnet_id: subnetId, ...pool }))).execute();
 }
 
-export async function listPools(conn: Conn, subnetId: number): Promise<{ first_key: string; last_key: string }[]> {
-  return conn.db.selectFrom('subnet_pools').select(['first_key', 'last_key']).where('subnet_id', '=', subnetId).orderBy('first_key').execute();
+export type PoolKeys = { first_key: string; last_key: string };
+
+/** The pools of several subnets, by subnet. */
+export async function listPools(conn: Conn, subnetIds: number[]): Promise<Map<number, PoolKeys[]>> {
+  const bySubnet = new Map<number, PoolKeys[]>(subnetIds.map((id) => [id, []]));
+  if (!subnetIds.length) return bySubnet;
+  const rows = await conn.db.selectFrom('subnet_pools').select(['subnet_id', 'first_key', 'last_key']).where('subnet_id', 'in', subnetIds).orderBy('first_key').execute();
+  for (const row of rows) bySubnet.get(row.subnet_id)!.push({ first_key: row.first_key, last_key: row.last_key });
+  return bySubnet;
 }
 
 export async function poolContaining(conn: Conn, subnetId: number, key: string): Promise<boolean> {

@@ -54,7 +54,7 @@ export function addressingRoutes(app: Api, deps: Deps): void {
     async (c) => c.json(await createSubnet(contextFor(deps, c, 'admin'), c.req.valid('json')), 201),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/subnets/{name}', tags: ['subnets'], summary: 'One subnet with pools and utilization', request: { params: s.NameParam }, responses: { 200: json(s.SubnetDetailSchema, 'The subnet'), ...problems(...READ_ERRORS) } }),
+    createRoute({ method: 'get', path: '/api/v1/subnets/{name}', tags: ['subnets'], summary: 'One subnet with pools and utilization', request: { params: s.NameParam }, responses: { 200: json(s.SubnetSummarySchema, 'The subnet'), ...problems(...READ_ERRORS) } }),
     async (c) => c.json(await showSubnet(contextFor(deps, c, 'viewer'), c.req.valid('param').name), 200),
   );
   app.openapi(
