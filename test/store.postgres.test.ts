@@ -29,16 +29,24 @@ describe('store, IPAM and inventory on PostgreSQL', () => {
       await createSubnet(context, { name: 'a', wire: 'w', cidr: '10.0.0.0/24' });
       await createSubnet(context, { name: 'b', wire: 'w', cidr: '10.0.1.0/24' });
       const events: string[] = [];
-      let allocationInA: Promise<unknown> | undefined;
-      await store.write(async (tx) => {
+      let unlock = () => {};
+      let signalLocked = () => {};
+      const locked = new Promise<void>((resolve) => (signalLocked = resolve));
+      const holder = store.write(async (tx) => {
         await lockSubnet(tx, (await findSubnet(tx, 'a'))!.id);
         events.push('a locked');
-        allocationInA = allocate(context, { subnet: 'a' }).then(() => events.push('allocated in a'));
-        await allocate(context, { subnet: 'b' });
-        events.push('allocated in b');
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        signalLocked();
+        await new Promise<void>((resolve) => (unlock = resolve));
         events.push('a unlocked');
       });
+      await locked;
+      // These run in their own transactions: they are not called from inside the holder's.
+      const allocationInA = allocate(context, { subnet: 'a' }).then(() => events.push('allocated in a'));
+      await allocate(context, { subnet: 'b' });
+      events.push('allocated in b');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      unlock();
+      await holder;
       await allocationInA;
       assert.deepEqual(events, ['a locked', 'allocated in b', 'a unlocked', 'allocated in a']);
     } finally {

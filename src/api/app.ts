@@ -3,6 +3,7 @@
  * OpenAPI 3.1 document at /openapi.json come from the same schemas. Errors are RFC 9457 problems.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Store } from '../store/store.ts';
 import { bearerAuth, type ApiEnv } from './auth.ts';
@@ -52,7 +53,25 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
     return c.json({ status: 'ok' });
   });
 
-  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problemResponse(c, 413, `request bodies are limited to ${MAX_BODY_BYTES} bytes`) }));
+  // A declared Content-Length is checked from the header alone, leaving the body untouched: hono's
+  // bodyLimit reads c.req.raw.body, which on @hono/node-server wraps the socket in a web stream, and
+  // a request refused before its body is read (401, 404, 413, 415) then stalls the client's upload
+  // until the socket is torn down: fetch loses the response ("other side closed") about half the
+  // time. Only a chunked body, whose size is unknown up front, goes through bodyLimit, and when it
+  // is too large the connection is closed rather than left with unread bytes in it.
+  const tooLarge = (c: Context) => problemResponse(c, 413, `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  const limitChunked = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      c.header('connection', 'close');
+      return tooLarge(c);
+    },
+  });
+  app.use('/api/*', async (c, next) => {
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number(length) > MAX_BODY_BYTES ? tooLarge(c) : next();
+    return limitChunked(c, next);
+  });
   app.use('/api/*', bearerAuth(store, now));
   app.use('/openapi.json', bearerAuth(store, now));
   app.use('/metrics', bearerAuth(store, now));

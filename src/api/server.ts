@@ -1,7 +1,7 @@
 /** Runs the API on a listening socket and stops it gracefully: in-flight requests finish first. */
 import { serve, type ServerType } from '@hono/node-server';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { invalid } from '../domain/errors.ts';
 import type { Store } from '../store/store.ts';
 import { createApp } from './app.ts';
@@ -32,6 +32,17 @@ export async function startServer(options: { store: Store; listen: Listen; log: 
   const server: ServerType = await new Promise((resolve, reject) => {
     const created = serve({ fetch: app.fetch, hostname: options.listen.host, port: options.listen.port }, () => resolve(created));
     created.once('error', reject);
+  });
+  // Requests Node's HTTP parser refuses never reach the app (a method it does not know, a malformed
+  // request line, headers over its size limit): answer them with a problem too, with the status Node
+  // would send, instead of its bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: { headersSent: boolean } | null }) => {
+    // As Node does: no answer when a response on this connection has begun, which it would corrupt.
+    if (!socket.writable || socket._httpMessage?.headersSent) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const detail = status === 431 ? 'the request headers are too large' : status === 408 ? 'the request took too long to arrive' : `the request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`;
+    const body = JSON.stringify({ type: `https://hostwire.dev/problems/${status}`, title: STATUS_CODES[status], status, detail });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => socket.destroy());
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;

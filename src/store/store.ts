@@ -3,6 +3,7 @@
  * schema through the same migrations, and both offer `write`, a transaction in which a subnet can be
  * locked for allocation (see lockSubnet in ./subnets.ts).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
@@ -24,9 +25,13 @@ export interface Store {
   readonly dialect: Dialect;
   /** Where the store lives, with any password removed. */
   readonly location: string;
-  /** Reads outside a transaction. */
+  /** Reads; inside a `write`, on that transaction. */
   read<T>(work: (conn: Conn) => Promise<T>): Promise<T>;
-  /** One transaction that commits when `work` resolves and rolls back, leaving nothing written, when it throws. */
+  /**
+   * One transaction that commits when `work` resolves and rolls back, leaving nothing written, when
+   * it throws. Called inside another `write` (a sync composing many service calls), it becomes a
+   * savepoint of the outer transaction: its failure undoes only its own writes.
+   */
   write<T>(work: (tx: Conn) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -69,6 +74,45 @@ interface OpenedStore extends Store {
   readonly db: Db;
 }
 
+/**
+ * Transactions are tracked per async call chain, so that a service called from inside another
+ * service's transaction joins it instead of waiting for the connection (SQLite) or escaping the
+ * transaction (PostgreSQL).
+ */
+function withTransactions(dialect: Dialect, db: Db, begin: <T>(work: (tx: Conn) => Promise<T>) => Promise<T>): Pick<Store, 'read' | 'write'> {
+  interface Level {
+    conn: Conn;
+    counter: { savepoints: number };
+    /** Writes at one level share a connection: they run one after another. */
+    queue: Promise<unknown>;
+  }
+  const current = new AsyncLocalStorage<Level>();
+  const enter = <T>(conn: Conn, counter: { savepoints: number }, work: () => Promise<T>) => current.run({ conn, counter, queue: Promise.resolve() }, work);
+  return {
+    read: (work) => work(current.getStore()?.conn ?? { db, dialect }),
+    write(work) {
+      const outer = current.getStore();
+      if (!outer) return begin((tx) => enter(tx, { savepoints: 0 }, () => work(tx)));
+      const savepoint = async () => {
+        const name = sql.raw(`hostwire_${++outer.counter.savepoints}`);
+        await sql`savepoint ${name}`.execute(outer.conn.db);
+        try {
+          const result = await enter(outer.conn, outer.counter, () => work(outer.conn));
+          await sql`release savepoint ${name}`.execute(outer.conn.db);
+          return result;
+        } catch (error) {
+          await sql`rollback to savepoint ${name}`.execute(outer.conn.db);
+          await sql`release savepoint ${name}`.execute(outer.conn.db);
+          throw error;
+        }
+      };
+      const task = outer.queue.then(savepoint);
+      outer.queue = task.catch(() => undefined);
+      return task;
+    },
+  };
+}
+
 function openSqlite(path: string): OpenedStore {
   let sqlite: SqliteDatabase.Database;
   try {
@@ -85,10 +129,9 @@ function openSqlite(path: string): OpenedStore {
     dialect: 'sqlite',
     location: path,
     db,
-    read: (work) => work({ db, dialect: 'sqlite' }),
     // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
     // writes could fail with SQLITE_BUSY when another process wrote in between.
-    write: (work) =>
+    ...withTransactions('sqlite', db, (work) =>
       db.connection().execute(async (connection) => {
         await sql`begin immediate`.execute(connection);
         try {
@@ -100,6 +143,7 @@ function openSqlite(path: string): OpenedStore {
           throw error;
         }
       }),
+    ),
     close: () => db.destroy(),
   };
 }
@@ -119,8 +163,7 @@ function openPostgres(url: string): OpenedStore {
     dialect: 'postgres',
     location: redactLocation(url),
     db,
-    read: (work) => work({ db, dialect: 'postgres' }),
-    async write(work) {
+    ...withTransactions('postgres', db, async (work) => {
       for (let attempt = 1; ; attempt++) {
         try {
           return await db.transaction().execute((tx) => work({ db: tx, dialect: 'postgres' }));
@@ -130,7 +173,7 @@ function openPostgres(url: string): OpenedStore {
           throw error;
         }
       }
-    },
+    }),
     close: () => db.destroy(),
   };
 }

@@ -338,6 +338,26 @@ export function defineIpamSuite(open: OpenStore): void {
         await rejects(createSubnet(context, { name: 'x', wire: 'w1', cidr: '10.1.0.0/24', space: 'nope' }), 'validation', /IP space 'nope' does not exist/);
       }));
 
+    it('nests service calls inside one transaction: a failed inner call undoes only itself', () =>
+      withStore(open, async (context) => {
+        await createSubnet(context, { name: 's1', wire: 'w1', cidr: '10.0.0.0/29' });
+        await context.store.write(async () => {
+          await allocate(context, { subnet: 's1', address: '10.0.0.1' });
+          await rejects(allocate(context, { subnet: 's1', count: 99 }), 'conflict', /only 5 free/);
+          await allocate(context, { subnet: 's1', address: '10.0.0.2' });
+        });
+        assert.deepEqual((await listAddresses(context)).map((record) => record.address), ['10.0.0.1', '10.0.0.2']);
+        await assert.rejects(
+          context.store.write(async () => {
+            await allocate(context, { subnet: 's1', address: '10.0.0.3' });
+            throw new Error('sync interrupted');
+          }),
+          /sync interrupted/,
+        );
+        assert.deepEqual((await listAddresses(context)).map((record) => record.address), ['10.0.0.1', '10.0.0.2']);
+        assert.equal((await showSubnet(context, 's1')).utilization.free, '4');
+      }));
+
     it('pages address listings by cursor', () =>
       withStore(open, async (context) => {
         await createSubnet(context, { name: 's1', wire: 'w1', cidr: '10.0.0.0/24' });
