@@ -292,7 +292,7 @@ const BODY_SPECS: BodySpec[] = [
     path: '/api/v1/vms/not-a-uuid',
     base: {
       name: 'fuzz-vm',
-      instanceUuid: null,
+      biosUuid: null,
       host: 'esx01',
       powerState: 'poweredOn',
       toolsState: 'running',
@@ -301,7 +301,7 @@ const BODY_SPECS: BodySpec[] = [
     baseStatus: 400,
     fields: {
       name: { kind: text(255), required: true },
-      instanceUuid: { kind: text(64), nullable: true },
+      biosUuid: { kind: text(64), nullable: true },
       host: { kind: NAME, nullable: true },
       powerState: { kind: oneOf('poweredOn', 'poweredOff', 'suspended', 'unknown') },
       toolsState: { kind: oneOf('running', 'notRunning', 'notInstalled', 'unknown') },
@@ -794,7 +794,7 @@ function semanticCases(): Case[] {
     [{ name: 'v', vnics: [{ mac: '00:50:56:aa:bb:01' }, { mac: '00-50-56-AA-BB-01' }] }, 'vnics.1.mac'],
     [{ name: 'v', vnics: [{ mac: '00:50:56:aa:bb:01', observedIps: ['1.2.3'] }] }, 'vnics.0.observedIps.0'],
     [{ name: 'v', vnics: [{ mac: '00:50:56:aa:bb:01', observedIps: ['10.0.0.1/24'] }] }, 'vnics.0.observedIps.0'],
-    [{ name: 'v', instanceUuid: 'zz' }, 'instanceUuid'],
+    [{ name: 'v', biosUuid: 'zz' }, 'biosUuid'],
   ];
   for (const uuid of MISSING_UUIDS) for (const [body, errorPath] of badVms) add(400, 'PUT', `/api/v1/vms/${uuid}`, body, { errorPath });
   for (const uuid of BAD_UUID_SEGMENTS) add(400, 'PUT', `/api/v1/vms/${uuid}`, { name: 'fuzz-vm' });

@@ -152,7 +152,7 @@ export const VmSchema = z
     id: z.number().int(),
     name: z.string(),
     uuid: z.string(),
-    instanceUuid: z.string().nullable(),
+    biosUuid: z.string().nullable(),
     host: z.string().nullable(),
     powerState: z.enum(POWER_STATES),
     toolsState: z.enum(TOOLS_STATES),
@@ -166,7 +166,7 @@ export const VmSchema = z
 export const VmPutSchema = z
   .object({
     name: text(255),
-    instanceUuid: text(64).nullable().optional(),
+    biosUuid: text(64).nullable().optional(),
     host: name.nullable().optional(),
     powerState: z.enum(POWER_STATES).optional(),
     toolsState: z.enum(TOOLS_STATES).optional(),

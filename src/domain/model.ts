@@ -117,8 +117,10 @@ export type ToolsState = (typeof TOOLS_STATES)[number];
 export interface Vm {
   id: number;
   name: string;
+  /** Identity: the vCenter instance UUID of a VMware VM, the domain UUID of a libvirt or Xen guest. */
   uuid: string;
-  instanceUuid: string | null;
+  /** The SMBIOS UUID (VMware config.uuid): clones may share it, so it identifies nothing. */
+  biosUuid: string | null;
   host: string | null;
   powerState: PowerState;
   toolsState: ToolsState;

@@ -26,7 +26,7 @@ export interface VnicInput {
 export interface VmInput {
   uuid: string;
   name: string;
-  instanceUuid?: string | null;
+  biosUuid?: string | null;
   host?: string | null;
   powerState?: string;
   toolsState?: string;
@@ -42,7 +42,7 @@ export interface VmDetail extends Vm {
 function checkVmInput(input: VmInput) {
   const checks = new Checks();
   const uuid = checks.check(() => checkUuid('uuid', input.uuid));
-  const instanceUuid = input.instanceUuid ? checks.check(() => checkUuid('instanceUuid', input.instanceUuid!)) : null;
+  const biosUuid = input.biosUuid ? checks.check(() => checkUuid('biosUuid', input.biosUuid!)) : null;
   if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 255) checks.fail('name', 'a VM name of 1-255 characters is required');
   const powerState = checks.check(() => checkOneOf('powerState', input.powerState ?? 'unknown', POWER_STATES));
   const toolsState = checks.check(() => checkOneOf('toolsState', input.toolsState ?? 'unknown', TOOLS_STATES));
@@ -55,7 +55,7 @@ function checkVmInput(input: VmInput) {
     return { mac: mac!, portgroup: vnic.portgroup ?? null, networkName: vnic.networkName ?? null, connected: vnic.connected ?? true, observedIps: observedIps as string[] };
   });
   checks.done();
-  return { uuid: uuid!, instanceUuid: instanceUuid ?? null, name: input.name, powerState: powerState!, toolsState: toolsState!, vnics };
+  return { uuid: uuid!, biosUuid: biosUuid ?? null, name: input.name, powerState: powerState!, toolsState: toolsState!, vnics };
 }
 
 async function loadVm(conn: Conn, row: VmRow): Promise<VmDetail> {
@@ -65,7 +65,7 @@ async function loadVm(conn: Conn, row: VmRow): Promise<VmDetail> {
     id: row.id,
     name: row.name,
     uuid: row.uuid,
-    instanceUuid: row.instance_uuid,
+    biosUuid: row.bios_uuid,
     host: host?.name ?? null,
     powerState: row.power_state as PowerState,
     toolsState: row.tools_state as ToolsState,
@@ -107,7 +107,7 @@ export async function upsertVm(context: Context, input: VmInput): Promise<VmDeta
     });
 
     const at = context.now().toISOString();
-    const fields = { name: checked.name, instance_uuid: checked.instanceUuid, host_id: hostId, power_state: checked.powerState, tools_state: checked.toolsState, source_account: input.sourceAccount ?? null, external_id: input.externalId ?? null };
+    const fields = { name: checked.name, bios_uuid: checked.biosUuid, host_id: hostId, power_state: checked.powerState, tools_state: checked.toolsState, source_account: input.sourceAccount ?? null, external_id: input.externalId ?? null };
     const existing = await inventory.findVm(tx, checked.uuid);
     const before = existing ? await loadVm(tx, existing) : null;
     const vmId = existing ? existing.id : (await inventory.insertVm(tx, { ...fields, uuid: checked.uuid, created_at: at, updated_at: at })).id;

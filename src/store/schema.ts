@@ -117,7 +117,7 @@ export interface VmTable {
   id: Generated<number>;
   name: string;
   uuid: string;
-  instance_uuid: string | null;
+  bios_uuid: string | null;
   host_id: number | null;
   power_state: string;
   tools_state: string;

@@ -142,7 +142,7 @@ export function coreMigration(dialect: Dialect): Migration {
       await table('vms')
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('uuid', 'text', (c) => c.notNull().unique())
-        .addColumn('instance_uuid', 'text')
+        .addColumn('bios_uuid', 'text')
         .addColumn('host_id', 'integer', (c) => c.references('hosts.id'))
         .addColumn('power_state', 'text', (c) => c.notNull())
         .addColumn('tools_state', 'text', (c) => c.notNull())
