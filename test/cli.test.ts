@@ -109,7 +109,7 @@ describe('hostwire CLI', () => {
       [['subnet', 'create', 's', '--wire', 'dc1', '--cidr', '10.1.0.0/16'], 3, /overlaps subnet 'mgmt' \(10\.1\.1\.0\/24\)/],
       [['subnet', 'create', 'mgmt', '--wire', 'dc1', '--cidr', '10.9.0.0/24'], 3, /already exists/],
       [['wire', 'create', 'dc1'], 3, /already exists/],
-      [['wire', 'create', 'bad name'], 2, /name/],
+      [['wire', 'create', 'bad*name'], 2, /name/],
       [['wire', 'create', 'w2', '--mtu', '20000'], 2, /mtu/],
       [['ip', 'allocate', '--subnet', 'mgmt', '--ip', '10.1.2.5'], 2, /outside subnet 'mgmt'/],
       [['ip', 'allocate', '--subnet', 'mgmt', '--ip', '10.1.1.50'], 3, /already allocated to web01/],

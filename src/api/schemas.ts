@@ -8,7 +8,7 @@ import { InterfaceSchema } from '../domain/interfaces.ts';
 import { ADDRESS_STATES, ALLOCATION_POLICIES, OS_FAMILIES, OWNER_KINDS, PLATFORMS, POWER_STATES, ROLES, TOOLS_STATES, WIRE_ORIGINS } from '../domain/model.ts';
 
 const text = (max: number) => z.string().max(max);
-const name = z.string().min(1).max(63).openapi({ example: 'mgmt' });
+const name = z.string().min(1).max(253).openapi({ example: 'mgmt' });
 const count = z.string().regex(/^[0-9]+$/).openapi({ description: 'An exact decimal count (an IPv6 /64 holds more than a JSON number can carry exactly)', example: '254' });
 
 export const NameParam = z.object({ name: name.openapi({ param: { name: 'name', in: 'path' } }) });

@@ -1,12 +1,14 @@
 /** Field checks shared by every entry point, and a collector that reports all bad fields at once. */
 import { HostwireError, invalid, type FieldError } from './errors.ts';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+// vCenter names its switches and hosts freely ("DSwitch 1", FQDNs), and auto-created wires are
+// named account/host/vswitch: names allow space and '/' inside, not at either end.
+const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._:@/ -]{0,251}[A-Za-z0-9._-])?$/;
 
-/** Object names appear in URLs and file names: letters, digits, `.`, `_`, `-`, at most 63. */
+/** An object name: 1-253 letters, digits, and . _ - (also : @ / and space inside). */
 export function checkName(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !NAME.test(value)) {
-    throw invalid(field, `${JSON.stringify(value ?? '')} is not a valid name: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  if (typeof value !== 'string' || !NAME.test(value) || /[ /]{2}/.test(value)) {
+    throw invalid(field, `${JSON.stringify(value ?? '')} is not a valid name: use 1-253 letters, digits, '.', '_' or '-' (and ':', '@', '/' or single spaces inside), starting with a letter or digit`);
   }
   return value;
 }

@@ -99,7 +99,8 @@ export function defineIpamSuite(open: OpenStore): void {
           [{ domain: 'bad_domain!' }, [/domain/]],
           [{ policy: 'first' }, [/policy/, /lowest, highest, random/]],
           [{ holdDownSeconds: -5 }, [/holdDownSeconds/]],
-          [{ name: 'has space' }, [/name/]],
+          [{ name: 'bad*name' }, [/name/]],
+          [{ name: 'trailing/' }, [/name/]],
         ];
         for (const [override, patterns] of bad) {
           await rejects(createSubnet(context, { name: 's2', wire: 'w1', cidr: '10.1.0.0/24', ...override }), 'validation', ...patterns);
