@@ -1,9 +1,10 @@
 /** Hosts with their interface graph, VMs with their vNICs, and tags on any object. */
 import type { Conn } from './store.ts';
-import type { HostInterfaceRow, HostRow, VmRow, VnicRow } from './schema.ts';
+import type { Insertable } from 'kysely';
+import type { HostInterfaceRow, HostRow, HostTable, VmRow, VmTable, VnicRow } from './schema.ts';
 import { containsText } from './text-search.ts';
 
-export type NewHost = Omit<HostRow, 'id'>;
+export type NewHost = Insertable<HostTable>;
 
 export async function findHost(conn: Conn, name: string): Promise<HostRow | undefined> {
   return conn.db.selectFrom('hosts').selectAll().where('name', '=', name).executeTakeFirst();
@@ -68,7 +69,7 @@ export async function findVm(conn: Conn, uuid: string): Promise<VmRow | undefine
   return conn.db.selectFrom('vms').selectAll().where('uuid', '=', uuid).executeTakeFirst();
 }
 
-export type NewVm = Omit<VmRow, 'id'>;
+export type NewVm = Insertable<VmTable>;
 
 export async function insertVm(conn: Conn, vm: NewVm): Promise<VmRow> {
   return conn.db.insertInto('vms').values(vm).returningAll().executeTakeFirstOrThrow();

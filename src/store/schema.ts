@@ -89,6 +89,7 @@ export interface HostTable {
   external_id: string | null;
   created_at: string;
   updated_at: string;
+  removed_at: Generated<string | null>;
 }
 
 export interface HostInterfaceTable {
@@ -125,6 +126,7 @@ export interface VmTable {
   external_id: string | null;
   created_at: string;
   updated_at: string;
+  removed_at: Generated<string | null>;
 }
 
 export interface VnicTable {
@@ -165,7 +167,46 @@ export interface ApiTokenTable {
   last_used_at: string | null;
 }
 
+export interface AccountTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  url: string;
+  username: string;
+  /** AES-256-GCM of the password (see services/secrets.ts), never the password. */
+  password_sealed: string;
+  tls_ca: string | null;
+  tls_thumbprint: string | null;
+  tls_insecure: number;
+  instance_uuid: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SyncTable {
+  id: Generated<number>;
+  account_id: number;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  summary_json: string | null;
+  error: string | null;
+}
+
+/** The wire a synced switch belongs to; key `host:<instance>:<moref>/<vswitch>` or `dvs:<instance>:<uuid>`. */
+export interface SwitchWireTable {
+  switch_key: string;
+  wire_id: number;
+  origin: string;
+  label: string;
+  evidence_json: string;
+  updated_at: string;
+}
+
 export interface Database {
+  accounts: AccountTable;
+  syncs: SyncTable;
+  switch_wires: SwitchWireTable;
   api_tokens: ApiTokenTable;
   ip_spaces: IpSpaceTable;
   wires: WireTable;
@@ -196,3 +237,6 @@ export type VmRow = Selectable<VmTable>;
 export type VnicRow = Selectable<VnicTable>;
 export type ChangeRow = Selectable<ChangeTable>;
 export type ApiTokenRow = Selectable<ApiTokenTable>;
+export type AccountRow = Selectable<AccountTable>;
+export type SyncRow = Selectable<SyncTable>;
+export type SwitchWireRow = Selectable<SwitchWireTable>;

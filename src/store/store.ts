@@ -11,6 +11,7 @@ import { HostwireError } from '../domain/errors.ts';
 import { dialectOf, redactLocation, type Dialect } from './dialect.ts';
 import { coreMigration } from './migrations/0001_core.ts';
 import { apiTokensMigration } from './migrations/0002_api_tokens.ts';
+import { syncMigration } from './migrations/0003_sync.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -44,7 +45,7 @@ export function resolveLocation(option?: string): string {
 }
 
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '0001_core': coreMigration(dialect), '0002_api_tokens': apiTokensMigration(dialect) };
+  return { '0001_core': coreMigration(dialect), '0002_api_tokens': apiTokensMigration(dialect), '0003_sync': syncMigration(dialect) };
 }
 
 export async function openStore(location: string, options: { migrate?: boolean } = {}): Promise<Store> {

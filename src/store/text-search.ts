@@ -5,3 +5,9 @@ export function containsText(column: string, text: string): Expression<SqlBool> 
   const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
+
+/** Columns starting with `prefix`, taken literally (case-sensitive), on both dialects. */
+export function startsWithText(column: string, prefix: string): Expression<SqlBool> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
+}
