@@ -14,6 +14,7 @@ import { registerIpCommands } from './commands/ip.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
+import { registerSyncCommands } from './commands/sync.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerWireCommands } from './commands/wire.ts';
 
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerSubnetCommands(program, run);
   registerIpCommands(program, run);
   registerInventoryCommands(program, run);
+  registerSyncCommands(program, run);
   registerChangeCommands(program, run);
   registerTokenCommands(program, run);
   registerDemoCommand(program, run);

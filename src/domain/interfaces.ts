@@ -190,12 +190,20 @@ export function validatePlatformKinds(platform: string, specs: InterfaceSpec[]):
   );
 }
 
+export interface GraphOptions {
+  /**
+   * The set was observed on a live host (a sync), not declared: teaming that names NICs outside its
+   * switch is recorded as found, for the audit to report, instead of being refused.
+   */
+  observed?: boolean;
+}
+
 /**
  * Checks a host's interface set as a whole: unique names, every parent exists and has a kind the
  * edge allows, no interface is enslaved twice (one bond or one switch per NIC), teaming names only
  * uplinks of its switch, and the graph has no cycle. Returns every problem, not just the first.
  */
-export function validateInterfaceGraph(specs: InterfaceSpec[]): FieldError[] {
+export function validateInterfaceGraph(specs: InterfaceSpec[], options: GraphOptions = {}): FieldError[] {
   const errors: FieldError[] = [];
   const byName = new Map<string, InterfaceSpec>();
   specs.forEach((spec, index) => {
@@ -221,7 +229,7 @@ export function validateInterfaceGraph(specs: InterfaceSpec[]): FieldError[] {
         exclusiveOwner.set(parent.name, spec.name);
       }
     }
-    if (spec.kind === 'vswitch' || spec.kind === 'dvswitch' || spec.kind === 'portgroup') {
+    if (!options.observed && (spec.kind === 'vswitch' || spec.kind === 'dvswitch' || spec.kind === 'portgroup')) {
       const uplinks = spec.kind === 'portgroup' ? uplinksOf(byName.get(spec.switch)) : spec.uplinks;
       errors.push(...validateTeaming(spec.teaming, uplinks, `interfaces.${index}.teaming`));
     }
@@ -297,13 +305,13 @@ function findCycle(specs: InterfaceSpec[], byName: Map<string, InterfaceSpec>): 
 }
 
 /** Parses and validates a host's full interface list, throwing one error that lists every problem. */
-export function parseInterfaceSet(input: unknown, platform?: string): InterfaceSpec[] {
+export function parseInterfaceSet(input: unknown, platform?: string, options: GraphOptions = {}): InterfaceSpec[] {
   const parsed = z.array(InterfaceSchema).safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => ({ path: ['interfaces', ...issue.path].join('.'), message: issue.message }));
     throw new HostwireError('validation', `the interface list is invalid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields);
   }
-  const errors = [...(platform ? validatePlatformKinds(platform, parsed.data) : []), ...validateInterfaceGraph(parsed.data)];
+  const errors = [...(platform ? validatePlatformKinds(platform, parsed.data) : []), ...validateInterfaceGraph(parsed.data, options)];
   if (errors.length) throw new HostwireError('validation', `the interface graph is invalid: ${errors.map((f) => `${f.path}: ${f.message}`).join('; ')}`, errors);
   return parsed.data;
 }

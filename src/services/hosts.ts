@@ -6,7 +6,7 @@
 import { parseAddress } from '../domain/address.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import { conflict, HostwireError, notFound } from '../domain/errors.ts';
-import { INTERFACE_KINDS, interfaceParents, parseInterfaceSet, type InterfaceSpec } from '../domain/interfaces.ts';
+import { INTERFACE_KINDS, interfaceParents, parseInterfaceSet, type GraphOptions, type InterfaceSpec } from '../domain/interfaces.ts';
 import { OS_FAMILIES, PLATFORMS, type Host, type OsFamily, type Platform } from '../domain/model.ts';
 import { Checks, checkInteger, checkLimit, checkName, checkOneOf, checkUuid } from '../domain/validate.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
@@ -88,6 +88,36 @@ export async function upsertHost(context: Context, input: HostInput): Promise<Ho
   });
 }
 
+export interface SyncedHostInput extends HostInput {
+  /** `<vCenter instance UUID>:<moref>`: identity across renames and account names. */
+  externalId: string;
+  sourceAccount: string;
+}
+
+/**
+ * Creates or updates a host seen by a sync, found by its external id (a host renamed in vCenter
+ * stays the same host), else adopting a declared host of the same name. A removed host comes back.
+ */
+export async function syncHost(context: Context, input: SyncedHostInput): Promise<Host> {
+  const fields = checkHostInput(input);
+  return context.store.write(async (tx) => {
+    const existing = (await inventory.findHostByExternalId(tx, input.externalId)) ?? (await inventory.findHost(tx, fields.name));
+    const at = context.now().toISOString();
+    if (!existing) {
+      const host = toHost(await inventory.insertHost(tx, { ...fields, created_at: at, updated_at: at }));
+      await insertChanges(tx, [changeEntry(context, 'host', host, 'create', null, host)]);
+      return host;
+    }
+    const before = toHost(existing);
+    const unchanged = (Object.keys(fields) as (keyof typeof fields)[]).every((key) => existing[key] === fields[key]) && existing.removed_at === null;
+    if (unchanged) return before;
+    if (fields.name !== existing.name && (await inventory.findHost(tx, fields.name))) throw conflict(`name: host ${existing.name} was renamed to ${fields.name} in vCenter, but another host has that name`, 'name');
+    const host = toHost(await inventory.updateHost(tx, existing.id, { ...fields, removed_at: null, updated_at: at }));
+    await insertChanges(tx, [changeEntry(context, 'host', host, 'update', before, host)]);
+    return host;
+  });
+}
+
 /** The spec of a stored interface: its row's columns and parameters put back together. */
 function toSpec(row: HostInterfaceRow): InterfaceSpec {
   const params = JSON.parse(row.params_json) as Record<string, unknown>;
@@ -113,10 +143,10 @@ export interface HostDetail extends Host {
 }
 
 /** Replaces a host's declared interfaces with `specs`, validated as a whole. */
-export async function setHostInterfaces(context: Context, hostName: string, specs: unknown): Promise<HostDetail> {
+export async function setHostInterfaces(context: Context, hostName: string, specs: unknown, options: GraphOptions = {}): Promise<HostDetail> {
   return context.store.write(async (tx) => {
     const host = await requireHost(tx, hostName);
-    const parsed = parseInterfaceSet(specs, host.platform);
+    const parsed = parseInterfaceSet(specs, host.platform, options);
     const macs = new Map<string, string>();
     parsed.forEach((spec, index) => {
       const { mac } = toRowFields(spec);

@@ -107,7 +107,7 @@ export async function upsertVm(context: Context, input: VmInput): Promise<VmDeta
     });
 
     const at = context.now().toISOString();
-    const fields = { name: checked.name, bios_uuid: checked.biosUuid, host_id: hostId, power_state: checked.powerState, tools_state: checked.toolsState, source_account: input.sourceAccount ?? null, external_id: input.externalId ?? null };
+    const fields = { name: checked.name, bios_uuid: checked.biosUuid, host_id: hostId, power_state: checked.powerState, tools_state: checked.toolsState, source_account: input.sourceAccount ?? null, external_id: input.externalId ?? null, removed_at: null };
     const existing = await inventory.findVm(tx, checked.uuid);
     const before = existing ? await loadVm(tx, existing) : null;
     const vmId = existing ? existing.id : (await inventory.insertVm(tx, { ...fields, uuid: checked.uuid, created_at: at, updated_at: at })).id;

@@ -1,5 +1,6 @@
 import type { Conn } from './store.ts';
 import type { AddressRow, NewAddressRow } from './schema.ts';
+import { startsWithText } from './text-search.ts';
 
 export interface AddressWithNames extends AddressRow {
   subnet_name: string;
@@ -73,4 +74,9 @@ export async function countAddressesByState(conn: Conn, subnetIds: number[]): Pr
     .execute();
   for (const row of rows) counts.get(row.subnet_id)![row.state] = Number(row.n);
   return counts;
+}
+
+/** Address records held by owners whose id starts with `prefix` (e.g. every vNIC of one VM). */
+export async function listOwnedBy(conn: Conn, ownerKind: string, ownerIdPrefix: string): Promise<AddressWithNames[]> {
+  return withNames(conn).where('addresses.owner_kind', '=', ownerKind).where(startsWithText('addresses.owner_id', ownerIdPrefix)).execute();
 }

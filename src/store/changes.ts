@@ -56,3 +56,21 @@ export function changeEntry(
     after_json: after === undefined || after === null ? null : JSON.stringify(after),
   };
 }
+
+/** The newest change id, to count what a sync writes after it. */
+export async function lastChangeId(conn: Conn): Promise<number> {
+  const row = await conn.db.selectFrom('changes').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/** Change entries after `afterId` by one actor, counted by object kind and action. */
+export async function countChangesSince(conn: Conn, afterId: number, actor: string): Promise<{ object_kind: string; action: string; n: number }[]> {
+  const rows = await conn.db
+    .selectFrom('changes')
+    .select(['object_kind', 'action', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('id', '>', afterId)
+    .where('actor', '=', actor)
+    .groupBy(['object_kind', 'action'])
+    .execute();
+  return rows.map((row) => ({ ...row, n: Number(row.n) }));
+}

@@ -2,7 +2,7 @@
 import type { Conn } from './store.ts';
 import type { Insertable } from 'kysely';
 import type { HostInterfaceRow, HostRow, HostTable, VmRow, VmTable, VnicRow } from './schema.ts';
-import { containsText } from './text-search.ts';
+import { containsText, startsWithText } from './text-search.ts';
 
 export type NewHost = Insertable<HostTable>;
 
@@ -14,6 +14,20 @@ export async function findHostById(conn: Conn, id: number): Promise<HostRow | un
   return conn.db.selectFrom('hosts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function findHostByExternalId(conn: Conn, externalId: string): Promise<HostRow | undefined> {
+  return conn.db.selectFrom('hosts').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+}
+
+/** Hosts and VMs a source knows (external ids start with `<instance>:`) that are not marked removed. */
+export async function listSourcedIds(conn: Conn, table: 'hosts' | 'vms', prefix: string): Promise<{ id: number; name: string; external_id: string }[]> {
+  const rows = await conn.db.selectFrom(table).select(['id', 'name', 'external_id']).where(startsWithText('external_id', prefix)).where('removed_at', 'is', null).execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, external_id: row.external_id ?? '' }));
+}
+
+export async function markRemoved(conn: Conn, table: 'hosts' | 'vms', id: number, at: string): Promise<void> {
+  await conn.db.updateTable(table).set({ removed_at: at, updated_at: at }).where('id', '=', id).execute();
+}
+
 export async function insertHost(conn: Conn, host: NewHost): Promise<HostRow> {
   return conn.db.insertInto('hosts').values(host).returningAll().executeTakeFirstOrThrow();
 }
@@ -23,7 +37,7 @@ export async function updateHost(conn: Conn, id: number, changes: Partial<NewHos
 }
 
 export async function listHosts(conn: Conn, filter: { cluster?: string; q?: string; afterName?: string; limit?: number } = {}): Promise<HostRow[]> {
-  let query = conn.db.selectFrom('hosts').selectAll().orderBy('name');
+  let query = conn.db.selectFrom('hosts').selectAll().where('removed_at', 'is', null).orderBy('name');
   if (filter.cluster !== undefined) query = query.where('cluster', '=', filter.cluster);
   if (filter.q) query = query.where(containsText('name', filter.q));
   if (filter.afterName !== undefined) query = query.where('name', '>', filter.afterName);
@@ -87,7 +101,7 @@ export interface VmFilter {
 }
 
 export async function listVms(conn: Conn, filter: VmFilter = {}): Promise<VmRow[]> {
-  let query = conn.db.selectFrom('vms').selectAll().orderBy('uuid');
+  let query = conn.db.selectFrom('vms').selectAll().where('removed_at', 'is', null).orderBy('uuid');
   if (filter.hostId !== undefined) query = query.where('host_id', '=', filter.hostId);
   if (filter.q) query = query.where(containsText('name', filter.q));
   if (filter.afterUuid !== undefined) query = query.where('uuid', '>', filter.afterUuid);
