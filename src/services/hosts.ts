@@ -148,9 +148,10 @@ export async function setHostInterfaces(context: Context, hostName: string, spec
     const host = await requireHost(tx, hostName);
     const parsed = parseInterfaceSet(specs, host.platform, options);
     const macs = new Map<string, string>();
+    // Only NICs must differ: a vmk, bond, VLAN or bridge takes its MAC from a NIC (seed 001's ifconfig).
     parsed.forEach((spec, index) => {
       const { mac } = toRowFields(spec);
-      if (!mac) return;
+      if (!mac || spec.kind !== 'physical') return;
       if (macs.has(mac)) throw new HostwireError('validation', `interfaces.${index}.mac: ${mac} is already the MAC of ${macs.get(mac)}`, [{ path: `interfaces.${index}.mac`, message: 'duplicate MAC' }]);
       macs.set(mac, spec.name);
     });
