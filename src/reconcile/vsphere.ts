@@ -299,7 +299,7 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
             };
           }),
         });
-        seenVms.add(`${instance}:${vm.moref}`);
+        seenVms.add(uuid);
       } catch (error) {
         errors.push(`VM ${vm.name}: ${messageOf(error)}`);
         continue;
@@ -365,17 +365,19 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
     // 4. Removals, only from a complete snapshot.
     if (snapshot.complete) {
       const seenHosts = new Set(snapshot.hosts.map(hostKey));
-      for (const [table, seen, kind] of [['hosts', seenHosts, 'host'], ['vms', seenVms, 'vm']] as const) {
-        for (const row of await listSourcedIds(tx, table, `${instance}:`)) {
-          if (seen.has(row.external_id)) continue;
-          await markRemoved(tx, table, row.id, context.now().toISOString());
-          if (kind === 'vm') {
-            for (const record of await listOwnedBy(tx, 'vnic', `${(await vmUuidOf(tx, row.id)) ?? ''}/`)) await release(context, { address: record.address });
-          } else {
-            for (const record of await listOwnedBy(tx, 'host-interface', `${row.name}/`)) await release(context, { address: record.address });
-          }
-          await insertChanges(tx, [changeEntry(context, kind, { id: row.id, name: row.name }, 'delete', { name: row.name, externalId: row.external_id }, null)]);
-        }
+      const at = context.now().toISOString();
+      for (const row of await listSourcedIds(tx, 'hosts', `${instance}:`)) {
+        if (seenHosts.has(row.external_id)) continue;
+        await markRemoved(tx, 'hosts', row.id, at);
+        for (const record of await listOwnedBy(tx, 'host-interface', `${row.name}/`)) await release(context, { address: record.address });
+        await insertChanges(tx, [changeEntry(context, 'host', { id: row.id, name: row.name }, 'delete', { name: row.name, externalId: row.external_id }, null)]);
+      }
+      // VMs by instance UUID: morefs are not what identifies a VM.
+      for (const row of await listSourcedIds(tx, 'vms', `${instance}:`)) {
+        if (seenVms.has(row.uuid)) continue;
+        await markRemoved(tx, 'vms', row.id, at);
+        for (const record of await listOwnedBy(tx, 'vnic', `${row.uuid}/`)) await release(context, { address: record.address });
+        await insertChanges(tx, [changeEntry(context, 'vm', { id: row.id, name: row.name }, 'delete', { name: row.name, uuid: row.uuid }, null)]);
       }
     }
 
@@ -388,10 +390,6 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
     }
     return { account: accountName, complete: snapshot.complete, counts, syncIps, conflicts, errors, gaps: snapshot.gaps };
   });
-}
-
-async function vmUuidOf(conn: Conn, id: number): Promise<string | undefined> {
-  return (await conn.db.selectFrom('vms').select('uuid').where('id', '=', id).executeTakeFirst())?.uuid;
 }
 
 function vlanFits(subnet: SubnetWithNames, pg: PortgroupInfo): boolean {

@@ -19,9 +19,12 @@ export async function findHostByExternalId(conn: Conn, externalId: string): Prom
 }
 
 /** Hosts and VMs a source knows (external ids start with `<instance>:`) that are not marked removed. */
-export async function listSourcedIds(conn: Conn, table: 'hosts' | 'vms', prefix: string): Promise<{ id: number; name: string; external_id: string }[]> {
-  const rows = await conn.db.selectFrom(table).select(['id', 'name', 'external_id']).where(startsWithText('external_id', prefix)).where('removed_at', 'is', null).execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, external_id: row.external_id ?? '' }));
+export async function listSourcedIds(conn: Conn, table: 'hosts' | 'vms', prefix: string): Promise<{ id: number; name: string; external_id: string; uuid: string }[]> {
+  const rows =
+    table === 'vms'
+      ? await conn.db.selectFrom('vms').select(['id', 'name', 'external_id', 'uuid']).where(startsWithText('external_id', prefix)).where('removed_at', 'is', null).execute()
+      : (await conn.db.selectFrom('hosts').select(['id', 'name', 'external_id']).where(startsWithText('external_id', prefix)).where('removed_at', 'is', null).execute()).map((row) => ({ ...row, uuid: '' }));
+  return rows.map((row) => ({ ...row, external_id: row.external_id ?? '' }));
 }
 
 export async function markRemoved(conn: Conn, table: 'hosts' | 'vms', id: number, at: string): Promise<void> {

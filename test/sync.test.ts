@@ -1,0 +1,250 @@
+/**
+ * vCenter sync against govmomi's simulator (test/vcsim) with the seeds' estate: identity, wires
+ * from evidence, auto subnets with the real netmask, VM IPs attached or kept in sync_ips with a
+ * reason, the admin's fix and re-sync, idempotency, removals, and every fault leaving the store as
+ * it was.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { VimClient } from '../src/connectors/vsphere/client.ts';
+import { InvalidLogin, VsphereConnectionError, VsphereProtocolError, VsphereTimeoutError, VsphereTlsError } from '../src/connectors/vsphere/errors.ts';
+import { listAddresses } from '../src/ipam/allocation.ts';
+import { createSubnet, listSubnets } from '../src/ipam/subnets.ts';
+import { runSync } from '../src/reconcile/sync.ts';
+import { addAccount, listAccounts } from '../src/services/accounts.ts';
+import { listChanges } from '../src/services/changes.ts';
+import { listHosts, listInterfaces } from '../src/services/hosts.ts';
+import { listTags } from '../src/services/tags.ts';
+import { listVms } from '../src/services/vms.ts';
+import { listWires } from '../src/services/wires.ts';
+import { makeContext, type Context } from '../src/store/context.ts';
+import { openStore, type Store } from '../src/store/store.ts';
+import { startVcsim, type Scenario } from './vcsim/harness.ts';
+
+// The vCenter instance UUID is pinned so that a restarted simulator is the same vCenter.
+const SEEDS = { ...(JSON.parse(readFileSync(join(import.meta.dirname, 'vcsim', 'scenarios', 'seeds.json'), 'utf8')) as Scenario), instanceUuid: 'c1a5e2f0-0000-4000-8000-00000000vc01'.replace('vc01', '0c01') };
+
+/** Everything a sync may touch, to prove a failed one touched nothing. */
+async function observable(context: Context) {
+  return {
+    wires: (await listWires(context)).map((wire) => [wire.name, wire.subnets]),
+    subnets: (await listSubnets(context)).map((subnet) => [subnet.name, subnet.cidr, subnet.utilization.used]),
+    addresses: (await listAddresses(context)).map((record) => [record.address, record.ownerId]),
+    hosts: (await listHosts(context)).map((host) => host.name),
+    vms: (await listVms(context)).map((vm) => [vm.name, vm.vnics.length]),
+    changes: (await listChanges(context)).length,
+  };
+}
+
+const ipsOf = async (context: Context, uuid: string) => JSON.parse((await listTags(context, { kind: 'vm', name: uuid })).sync_ips ?? '[]') as { address: string; reason: string }[];
+
+describe('vCenter sync against the simulator', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hostwire-sync-'));
+  let sim: Awaited<ReturnType<typeof startVcsim>>;
+  let store: Store;
+  let context: Context;
+  let n = 0;
+
+  before(async () => {
+    process.env.HOSTWIRE_SECRET_KEY = 'sync-test-key';
+    sim = await startVcsim(SEEDS, { tls: true });
+    store = await openStore(join(dir, 'sync.db'));
+    context = makeContext(store, 'test');
+    await addAccount(context, { kind: 'vsphere', name: 'vc1', url: sim.url, username: sim.username, password: sim.password, ca: sim.certPem });
+  });
+  after(async () => {
+    await store.close();
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates hosts, conservative wires and subnets from host IPs with their real netmask, gateway and VLAN', async () => {
+    const result = await runSync(context, 'vc1');
+    assert.equal(result.status, 'succeeded');
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual((await listHosts(context)).map((host) => [host.name, host.cluster, host.managementAddress, host.sourceAccount]), [
+      ['esx01', 'prod', '10.1.1.51', 'vc1'],
+      ['esx02', 'prod', '10.1.1.52', 'vc1'],
+    ]);
+    const wires = await listWires(context);
+    assert.deepEqual(wires.map((wire) => [wire.name, wire.origin]).sort(), [['vc1/dvs1', 'auto'], ['vc1/esx01/vSwitch0', 'auto'], ['vc1/esx01/vSwitch1', 'auto']]);
+    const subnets = await listSubnets(context);
+    const mgmt = subnets.find((subnet) => subnet.cidr === '10.1.1.0/24')!;
+    assert.deepEqual([mgmt.wire, mgmt.vlan, mgmt.gateway], ['vc1/esx01/vSwitch0', 100, '10.1.1.1']);
+    assert.deepEqual(subnets.filter((subnet) => subnet.cidr.startsWith('172.16.')).map((subnet) => [subnet.cidr, subnet.wire, subnet.vlan, subnet.gateway]), [
+      ['172.16.1.0/24', 'vc1/esx01/vSwitch1', 0, null],
+      ['172.16.2.0/24', 'vc1/esx01/vSwitch1', 0, null],
+      ['172.16.3.0/24', 'vc1/esx01/vSwitch1', 0, null],
+    ]);
+    // esx02's vmks fell into esx01's subnets, so its switches joined esx01's wires (rule 2).
+    const owners = (await listAddresses(context, { state: 'allocated' })).map((record) => [record.address, record.ownerId]);
+    assert.deepEqual(owners.filter(([address]) => address!.startsWith('10.1.1.') || address!.startsWith('172.16.2.')), [
+      ['10.1.1.51', 'esx01/vmk0'],
+      ['10.1.1.52', 'esx02/vmk0'],
+      ['172.16.2.51', 'esx01/vmk2'],
+      ['172.16.2.52', 'esx02/vmk2'],
+    ]);
+    const vmotion = await listInterfaces(context, { host: 'esx02', kind: 'vmk' });
+    assert.deepEqual(vmotion.map((vmk) => [vmk.name, 'services' in vmk ? vmk.services : null]), [
+      ['vmk0', ['management']],
+      ['vmk1', ['vmotion']],
+      ['vmk2', []],
+      ['vmk3', ['vmotion']],
+    ]);
+    const portgroups = await listInterfaces(context, { host: 'esx01', kind: 'portgroup' });
+    assert.ok(portgroups.some((pg) => pg.name === 'dv-trunk' && 'trunk' in pg && JSON.stringify(pg.trunk) === '[{"first":100,"last":200}]'));
+  });
+
+  it('keeps VM IPs no subnet owns in sync_ips with the reason, and attaches them once the admin adds the subnet', async () => {
+    const vms = await listVms(context);
+    const web01 = vms.find((vm) => vm.name === 'web01')!;
+    assert.deepEqual(await ipsOf(context, web01.uuid), [{ address: '10.50.0.10', mac: '00:50:56:aa:00:01', reason: 'no subnet contains it: add a subnet that contains it on the right wire and sync again' }]);
+    await createSubnet(context, { name: 'vm-50', wire: 'vc1/esx01/vSwitch0', cidr: '10.50.0.0/24', vlan: 50, gateway: '10.50.0.1' });
+    await createSubnet(context, { name: 'db-51', wire: 'vc1/dvs1', cidr: '10.51.0.0/24', vlan: 51 });
+    await createSubnet(context, { name: 'lab-77', wire: 'vc1/esx01/vSwitch0', cidr: '192.168.77.0/24', vlan: 77 });
+    const result = await runSync(context, 'vc1');
+    assert.equal(result.syncIps, 1);
+    assert.deepEqual(await ipsOf(context, web01.uuid), []);
+    const attached = (await listAddresses(context, { state: 'allocated' })).filter((record) => record.ownerKind === 'vnic').map((record) => [record.address, record.subnet]);
+    assert.deepEqual(attached, [
+      ['10.51.0.20', 'db-51'],
+      ['10.50.0.10', 'vm-50'],
+      ['10.50.0.11', 'vm-50'],
+    ]);
+    const orphan = vms.find((vm) => vm.name === 'orphan01')!;
+    assert.deepEqual(await ipsOf(context, orphan.uuid), [{ address: '192.168.77.20', mac: '00:50:56:aa:00:04', reason: "VLAN mismatch: subnet 'lab-77' is VLAN 77, port group 'VM Network' is VLAN 50" }]);
+  });
+
+  it('writes nothing when nothing changed', async () => {
+    const before = (await listChanges(context)).length;
+    const result = await runSync(context, 'vc1');
+    assert.deepEqual(result.counts, {});
+    assert.equal((await listChanges(context)).length, before);
+  });
+
+  it('does not duplicate anything when the same vCenter is added under another account name', async () => {
+    const before = await observable(context);
+    await addAccount(context, { kind: 'vsphere', name: 'vc1-again', url: sim.url, username: sim.username, password: sim.password, ca: sim.certPem });
+    await runSync(context, 'vc1-again');
+    const after = await observable(context);
+    assert.deepEqual(after.wires, before.wires);
+    assert.deepEqual(after.subnets, before.subnets);
+    assert.deepEqual(after.vms, before.vms);
+    assert.deepEqual(after.hosts, before.hosts);
+  });
+
+  it('leaves the store as it was and records a failed sync on every fault', async () => {
+    const faults: [string, Parameters<typeof addAccount>[1], RegExp, new (...args: never[]) => Error][] = [
+      ['wrong password', { kind: 'vsphere', name: '', url: sim.url, username: sim.username, password: 'wrong-never-shown', ca: sim.certPem }, /login|password|incorrect/i, InvalidLogin],
+      ['refused', { kind: 'vsphere', name: '', url: 'https://127.0.0.1:1/sdk', username: 'u', password: 'never-shown-1', insecure: true }, /refused the connection/, VsphereConnectionError],
+      ['untrusted certificate', { kind: 'vsphere', name: '', url: sim.url, username: sim.username, password: sim.password }, /not trusted.*--ca.*--thumbprint.*--insecure/, VsphereTlsError],
+      ['wrong thumbprint', { kind: 'vsphere', name: '', url: sim.url, username: sim.username, password: sim.password, thumbprint: 'AA'.repeat(32) }, /not the pinned/, VsphereTlsError],
+    ];
+    for (const [label, input, pattern, kind] of faults) {
+      const before = await observable(context);
+      const name = `fault-${++n}`;
+      await addAccount(context, { ...input, name });
+      const afterAdd = await observable(context);
+      await assert.rejects(runSync(context, name), (error: Error) => {
+        assert.ok(error instanceof kind, `${label}: ${error.name}: ${error.message}`);
+        assert.match(error.message, pattern, label);
+        assert.ok(!error.message.includes(input.password), 'the password is never in a message');
+        return true;
+      });
+      assert.deepEqual(await observable(context), afterAdd, `${label}: nothing written`);
+      assert.equal(afterAdd.changes, before.changes + 1, 'only the account was added');
+      const account = (await listAccounts(context)).find((candidate) => candidate.name === name)!;
+      assert.equal(account.lastSync?.status, 'failed');
+      assert.match(account.lastSync?.error ?? '', pattern);
+    }
+  });
+
+  it('times out on a slow vCenter without writing', async () => {
+    const slow = await startVcsim({ ...SEEDS, delays: { RetrievePropertiesEx: 3000 } }, { tls: true });
+    try {
+      const client = new VimClient({ url: slow.url, username: slow.username, password: slow.password, tls: { ca: slow.certPem }, readTimeoutMs: 500, attempts: 1 });
+      await client.connect();
+      const view = await client.createContainerView(client.serviceContent.rootFolder, ['HostSystem']);
+      await assert.rejects(client.retrieveProperties(view, [{ type: 'HostSystem', paths: ['name'] }]), (error: Error) => error instanceof VsphereTimeoutError && /did not answer RetrievePropertiesEx within 0.5 s/.test(error.message));
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('marks VMs and hosts gone from a complete snapshot as removed, and releases their addresses', async () => {
+    const smaller: Scenario = { ...SEEDS, vms: (SEEDS.vms ?? []).filter((vm) => vm.name !== 'web02') };
+    const next = await startVcsim(smaller, { tls: true });
+    try {
+      const moved = await startVcsimAccount(context, next, `moved-${++n}`);
+      const result = await runSync(context, moved);
+      assert.equal(result.complete, true, JSON.stringify(result.gaps));
+      assert.equal(result.counts.vm?.removed, 1, JSON.stringify(result));
+      assert.ok(!(await listVms(context)).some((vm) => vm.name === 'web02'));
+      assert.ok(!(await listAddresses(context)).some((record) => record.address === '10.50.0.11'));
+    } finally {
+      await next.stop();
+    }
+  });
+});
+
+/** An account for another simulator process serving the same (pinned) vCenter instance. */
+async function startVcsimAccount(context: Context, sim: Awaited<ReturnType<typeof startVcsim>>, name: string): Promise<string> {
+  await addAccount(context, { kind: 'vsphere', name, url: sim.url, username: sim.username, password: sim.password, ca: sim.certPem });
+  return name;
+}
+
+describe('vim25 client against recorded responses', () => {
+  let server: Server;
+  let url = '';
+  const answers: string[] = [];
+  before(async () => {
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const method = /<(\w+) xmlns="urn:vim25">/.exec(body)?.[1] ?? '';
+        const answer = answers.shift() ?? '';
+        response.writeHead(answer.includes('Fault') ? 500 : 200, { 'content-type': 'text/xml', 'set-cookie': 'vmware_soap_session="abc"; Path=/' });
+        response.end(answer.replaceAll('METHOD', method));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/sdk`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const envelope = (body: string) => `<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+  const serviceContent = envelope('<RetrieveServiceContentResponse xmlns="urn:vim25"><returnval><rootFolder type="Folder">group-d1</rootFolder><propertyCollector type="PropertyCollector">propertyCollector</propertyCollector><viewManager type="ViewManager">ViewManager</viewManager><sessionManager type="SessionManager">SessionManager</sessionManager><about><fullName>recorded</fullName><apiVersion>8.0</apiVersion><instanceUuid>abc</instanceUuid></about></returnval></RetrieveServiceContentResponse>');
+  const login = envelope('<LoginResponse xmlns="urn:vim25"><returnval><key>s</key></returnval></LoginResponse>');
+  const page = (names: string[], token?: string, method = 'RetrievePropertiesEx') =>
+    envelope(`<${method}Response xmlns="urn:vim25"><returnval>${token ? `<token>${token}</token>` : ''}${names.map((name, i) => `<objects><obj type="HostSystem">host-${name}-${i}</obj><propSet><name>name</name><val xsi:type="xsd:string">${name}</val></propSet></objects>`).join('')}</returnval></${method}Response>`);
+
+  it('follows ContinueRetrievePropertiesEx tokens until the last page', async () => {
+    answers.push(serviceContent, login, page(['a', 'b'], 'T1'), page(['c'], 'T2', 'ContinueRetrievePropertiesEx'), page(['d'], undefined, 'ContinueRetrievePropertiesEx'));
+    const client = new VimClient({ url, username: 'u', password: 'p' });
+    await client.connect();
+    const objects = await client.retrieveProperties({ type: 'Folder', value: 'group-d1' }, [{ type: 'HostSystem', paths: ['name'] }]);
+    assert.deepEqual(objects.map((object) => object.props.get('name')), [{ '#text': 'a', '@type': 'xsd:string' }, { '#text': 'b', '@type': 'xsd:string' }, { '#text': 'c', '@type': 'xsd:string' }, { '#text': 'd', '@type': 'xsd:string' }]);
+  });
+
+  it('logs in again once on NotAuthenticated', async () => {
+    const notAuthenticated = envelope('<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>The session is not authenticated.</faultstring><detail><NotAuthenticatedFault xmlns="urn:vim25" xsi:type="NotAuthenticated"></NotAuthenticatedFault></detail></soapenv:Fault>');
+    answers.push(serviceContent, login, notAuthenticated, login, page(['x']));
+    const client = new VimClient({ url, username: 'u', password: 'p' });
+    await client.connect();
+    const objects = await client.retrieveProperties({ type: 'Folder', value: 'group-d1' }, [{ type: 'HostSystem', paths: ['name'] }]);
+    assert.equal(objects.length, 1);
+  });
+
+  it('rejects malformed and truncated answers with a protocol error', async () => {
+    for (const broken of ['not xml at all <<<', envelope('<RetrieveServiceContentResponse xmlns="urn:vim25"><returnval>').slice(0, 120), '', '<html><body>502 Bad Gateway</body></html>']) {
+      answers.push(broken);
+      const client = new VimClient({ url, username: 'u', password: 'p' });
+      await assert.rejects(client.connect(), (error: Error) => error instanceof VsphereProtocolError && /RetrieveServiceContent/.test(error.message));
+    }
+  });
+});
