@@ -13,14 +13,16 @@ import { after, before, describe, it } from 'node:test';
 import { VimClient } from '../src/connectors/vsphere/client.ts';
 import { InvalidLogin, VsphereConnectionError, VsphereProtocolError, VsphereTimeoutError, VsphereTlsError } from '../src/connectors/vsphere/errors.ts';
 import { listAddresses } from '../src/ipam/allocation.ts';
-import { createSubnet, listSubnets } from '../src/ipam/subnets.ts';
+import { createSubnet, deleteSubnet, listSubnets } from '../src/ipam/subnets.ts';
+import { listPortgroups, mergeWires, suggestMerges } from '../src/reconcile/wires.ts';
+import { createSpace } from '../src/services/spaces.ts';
 import { runSync } from '../src/reconcile/sync.ts';
 import { addAccount, listAccounts } from '../src/services/accounts.ts';
 import { listChanges } from '../src/services/changes.ts';
 import { listHosts, listInterfaces } from '../src/services/hosts.ts';
 import { listTags } from '../src/services/tags.ts';
 import { listVms } from '../src/services/vms.ts';
-import { listWires } from '../src/services/wires.ts';
+import { createWire, listWires } from '../src/services/wires.ts';
 import { makeContext, type Context } from '../src/store/context.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { startVcsim, type Scenario } from './vcsim/harness.ts';
@@ -102,11 +104,30 @@ describe('vCenter sync against the simulator', () => {
   it('keeps VM IPs no subnet owns in sync_ips with the reason, and attaches them once the admin adds the subnet', async () => {
     const vms = await listVms(context);
     const web01 = vms.find((vm) => vm.name === 'web01')!;
+    const db01 = vms.find((vm) => vm.name === 'db01')!;
     assert.deepEqual(await ipsOf(context, web01.uuid), [{ address: '10.50.0.10', mac: '00:50:56:aa:00:01', reason: 'no subnet contains it: add a subnet that contains it on the right wire and sync again' }]);
-    await createSubnet(context, { name: 'vm-50', wire: 'vc1/esx01/vSwitch0', cidr: '10.50.0.0/24', vlan: 50, gateway: '10.50.0.1' });
-    await createSubnet(context, { name: 'db-51', wire: 'vc1/dvs1', cidr: '10.51.0.0/24', vlan: 51 });
+    // The admin declares the VM networks on wires of their own.
+    await createWire(context, { name: 'vm-l2' });
+    await createSubnet(context, { name: 'vm-50', wire: 'vm-l2', cidr: '10.50.0.0/24', vlan: 50, gateway: '10.50.0.1' });
+    await createWire(context, { name: 'db-l2' });
+    await createSubnet(context, { name: 'db-51', wire: 'db-l2', cidr: '10.51.0.0/24', vlan: 51 });
     await createSubnet(context, { name: 'lab-77', wire: 'vc1/esx01/vSwitch0', cidr: '192.168.77.0/24', vlan: 77 });
-    const result = await runSync(context, 'vc1');
+    let result = await runSync(context, 'vc1');
+    // The DVS had no host IP: its VM IPs in db-51 (VLAN 51 = the port group's) put it on db-l2 (rule 2.3).
+    assert.deepEqual(await ipsOf(context, db01.uuid), []);
+    // vSwitch0 keeps its wire, which its management vmk's subnet decides (rule 2.2, before VM IPs).
+    assert.deepEqual(await ipsOf(context, web01.uuid), [{ address: '10.50.0.10', mac: '00:50:56:aa:00:01', reason: "subnet 'vm-50' is on wire 'vm-l2', but port group 'VM Network' is on wire 'vc1/esx01/vSwitch0'" }]);
+    assert.equal(result.syncIps, 3);
+    const suggestions = await suggestMerges(context);
+    assert.deepEqual(suggestions.map((suggestion) => [suggestion.wires, suggestion.into, suggestion.evidence.length]), [[['vc1/esx01/vSwitch0'], 'vm-l2', 2]]);
+    assert.match(suggestions[0]!.evidence[0]!, /VM web01 10\.50\.0\.10 on esx01 port group 'VM Network' \(VLAN 50\) is in subnet 'vm-50' of wire 'vm-l2'/);
+    const tenant = await createSpace(context, { name: 'tenant' });
+    await createSubnet(context, { name: 'tenant-77', wire: 'vm-l2', cidr: '192.168.77.0/25', space: tenant.name });
+    await assert.rejects(mergeWires(context, ['vc1/esx01/vSwitch0'], 'vm-l2'), /overlapping subnets: .*'lab-77' \(192\.168\.77\.0\/24, space default\).*'tenant-77'/);
+    await deleteSubnet(context, 'tenant-77');
+    const merged = await mergeWires(context, ['vc1/esx01/vSwitch0'], 'vm-l2');
+    assert.deepEqual(merged, { into: 'vm-l2', moved: { subnets: ['auto-10.1.1.0-24', 'lab-77'], switches: 2 } });
+    result = await runSync(context, 'vc1');
     assert.equal(result.syncIps, 1);
     assert.deepEqual(await ipsOf(context, web01.uuid), []);
     const attached = (await listAddresses(context, { state: 'allocated' })).filter((record) => record.ownerKind === 'vnic').map((record) => [record.address, record.subnet]);
@@ -117,6 +138,11 @@ describe('vCenter sync against the simulator', () => {
     ]);
     const orphan = vms.find((vm) => vm.name === 'orphan01')!;
     assert.deepEqual(await ipsOf(context, orphan.uuid), [{ address: '192.168.77.20', mac: '00:50:56:aa:00:04', reason: "VLAN mismatch: subnet 'lab-77' is VLAN 77, port group 'VM Network' is VLAN 50" }]);
+    const portgroups = await listPortgroups(context, { host: 'esx01' });
+    assert.deepEqual(portgroups.filter((pg) => ['VM Network', 'dv-db-51'].includes(pg.name)).map((pg) => [pg.switch, pg.name, pg.vlan, pg.wire, pg.subnet]), [
+      ['vSwitch0', 'VM Network', 50, 'vm-l2', 'vm-50'],
+      ['dvs1', 'dv-db-51', 51, 'db-l2', 'db-51'],
+    ]);
   });
 
   it('writes nothing when nothing changed', async () => {
@@ -132,6 +158,7 @@ describe('vCenter sync against the simulator', () => {
     await runSync(context, 'vc1-again');
     const after = await observable(context);
     assert.deepEqual(after.wires, before.wires);
+    assert.ok(!after.wires.some(([name]) => String(name).startsWith('vc1-again/')), 'no wire per account name');
     assert.deepEqual(after.subnets, before.subnets);
     assert.deepEqual(after.vms, before.vms);
     assert.deepEqual(after.hosts, before.hosts);

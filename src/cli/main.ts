@@ -16,6 +16,7 @@ import { registerSpaceCommands } from './commands/space.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
 import { registerSyncCommands } from './commands/sync.ts';
 import { registerTokenCommands } from './commands/token.ts';
+import { registerTopologyCommands } from './commands/topology.ts';
 import { registerWireCommands } from './commands/wire.ts';
 
 export const EXIT_CODES: Record<ErrorKind | 'usage' | 'internal', number> = {
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerIpCommands(program, run);
   registerInventoryCommands(program, run);
   registerSyncCommands(program, run);
+  registerTopologyCommands(program, run);
   registerChangeCommands(program, run);
   registerTokenCommands(program, run);
   registerDemoCommand(program, run);

@@ -9,6 +9,7 @@ import { POWER_STATES, TOOLS_STATES, type PowerState, type ToolsState, type Vm, 
 import { Checks, checkInteger, checkLimit, checkMac, checkOneOf, checkUuid } from '../domain/validate.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
+import { listOwnedBy } from '../store/addresses.ts';
 import * as inventory from '../store/inventory.ts';
 import type { VmRow } from '../store/schema.ts';
 import type { Conn } from '../store/store.ts';
@@ -132,12 +133,15 @@ export async function upsertVm(context: Context, input: VmInput): Promise<VmDeta
   });
 }
 
-export async function showVm(context: Context, uuid: string): Promise<VmDetail> {
-  const normalized = checkUuid('uuid', uuid);
+/** One VM by instance UUID, or by name when that name is unique. */
+export async function showVm(context: Context, uuidOrName: string): Promise<VmDetail> {
   return context.store.read(async (conn) => {
-    const row = await inventory.findVm(conn, normalized);
-    if (!row) throw notFound('VM', uuid);
-    return loadVm(conn, row);
+    const byUuid = /^[0-9a-fA-F-]{36}$/.test(uuidOrName.trim()) ? await inventory.findVm(conn, checkUuid('uuid', uuidOrName)) : undefined;
+    if (byUuid) return loadVm(conn, byUuid);
+    const named = await inventory.findVmsByName(conn, uuidOrName);
+    if (named.length > 1) throw new HostwireError('validation', `${named.length} VMs are named '${uuidOrName}': give the UUID (${named.map((vm) => vm.uuid).join(', ')})`, [{ path: 'vm', message: 'ambiguous name' }]);
+    if (!named[0]) throw notFound('VM', uuidOrName);
+    return loadVm(conn, named[0]);
   });
 }
 
@@ -192,5 +196,41 @@ export async function listVnics(context: Context, filter: { vm?: string; host?: 
       connected: row.connected === 1,
       observedIps: JSON.parse(row.observed_ips_json) as string[],
     }));
+  });
+}
+
+export interface VmIp {
+  address: string;
+  /** The subnet it is attached in; null when it is not attached. */
+  subnet: string | null;
+  /** Why it is not attached (from the last sync); null when attached. */
+  reason: string | null;
+}
+
+export interface VmNetworkView extends VmDetail {
+  nics: { mac: string; portgroup: string | null; connected: boolean; ips: VmIp[] }[];
+}
+
+/**
+ * VMs with, per NIC, every IP seen or allocated: attached ones with their subnet, the others with
+ * the reason the last sync kept them in `sync_ips`.
+ */
+export async function describeVmNetworks(context: Context, vms: VmDetail[]): Promise<VmNetworkView[]> {
+  return context.store.read(async (conn) => {
+    const result: VmNetworkView[] = [];
+    for (const vm of vms) {
+      const owned = await listOwnedBy(conn, 'vnic', `${vm.uuid}/`);
+      const tag = await inventory.findTag(conn, 'vm', vm.id, 'sync_ips');
+      const reasons = tag ? (JSON.parse(tag.value) as { address: string; mac: string; reason: string }[]) : [];
+      const nics = vm.vnics.map((vnic) => {
+        const ips = new Map<string, VmIp>();
+        for (const record of owned.filter((candidate) => candidate.owner_id === `${vm.uuid}/${vnic.mac}`)) ips.set(record.address, { address: record.address, subnet: record.subnet_name, reason: null });
+        for (const entry of reasons.filter((candidate) => candidate.mac === vnic.mac)) if (!ips.has(entry.address)) ips.set(entry.address, { address: entry.address, subnet: null, reason: entry.reason });
+        for (const address of vnic.observedIps) if (!ips.has(address)) ips.set(address, { address, subnet: null, reason: 'not synced yet' });
+        return { mac: vnic.mac, portgroup: vnic.portgroup, connected: vnic.connected, ips: [...ips.values()] };
+      });
+      result.push({ ...vm, nics });
+    }
+    return result;
   });
 }

@@ -88,6 +88,10 @@ export async function findVm(conn: Conn, uuid: string): Promise<VmRow | undefine
 
 export type NewVm = Insertable<VmTable>;
 
+export async function findVmsByName(conn: Conn, name: string): Promise<VmRow[]> {
+  return conn.db.selectFrom('vms').selectAll().where('name', '=', name).where('removed_at', 'is', null).orderBy('uuid').execute();
+}
+
 export async function insertVm(conn: Conn, vm: NewVm): Promise<VmRow> {
   return conn.db.insertInto('vms').values(vm).returningAll().executeTakeFirstOrThrow();
 }

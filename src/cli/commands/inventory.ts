@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listHosts, showHost } from '../../services/hosts.ts';
 import { deleteTag, listTags, setTag, TAGGABLE_KINDS, type TaggableKind } from '../../services/tags.ts';
-import { listVms, showVm } from '../../services/vms.ts';
+import { describeVmNetworks, listVms, showVm, type VmNetworkView } from '../../services/vms.ts';
 import type { Runner } from '../main.ts';
 import { printFields, printJson, printTable } from '../output.ts';
 
@@ -56,48 +56,52 @@ export function registerInventoryCommands(program: Command, run: Runner): void {
       }),
     );
 
-  const vm = program.command('vm').description('virtual machines and their vNICs');
+  const vm = program.command('vm').description('virtual machines, their NICs and IPs');
+  const vmJson = (view: VmNetworkView) => ({ name: view.name, uuid: view.uuid, host: view.host, powerState: view.powerState, toolsState: view.toolsState, biosUuid: view.biosUuid, sourceAccount: view.sourceAccount, nics: view.nics });
   vm.command('list')
-    .description('list VMs')
+    .description('list VMs with their attached and unattached IPs')
     .option('--host <name>', 'only VMs on this host')
     .option('--q <text>', 'only names containing this text')
     .option('--limit <n>', 'at most this many rows')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON: name, uuid, host, nics[{mac, portgroup, ips[{address, subnet, reason}]}]')
     .action((options: { host?: string; q?: string; limit?: string; json?: boolean }) =>
       run(program, async (context) => {
-        const vms = await listVms(context, options);
-        if (options.json) return printJson(vms);
-        printTable(vms, [
+        const views = await describeVmNetworks(context, await listVms(context, options));
+        if (options.json) return printJson(views.map(vmJson));
+        const ips = (view: VmNetworkView, attached: boolean) => view.nics.flatMap((nic) => nic.ips.filter((ip) => (ip.subnet !== null) === attached).map((ip) => ip.address)).join(',');
+        printTable(views, [
           { header: 'NAME', value: (v) => v.name },
-          { header: 'UUID', value: (v) => v.uuid },
           { header: 'HOST', value: (v) => v.host },
           { header: 'POWER', value: (v) => v.powerState },
           { header: 'TOOLS', value: (v) => v.toolsState },
-          { header: 'IPS', value: (v) => v.vnics.flatMap((vnic) => vnic.observedIps).join(',') },
+          { header: 'ATTACHED IPS', value: (v) => ips(v, true) },
+          { header: 'UNATTACHED (see vm show)', value: (v) => ips(v, false) },
         ], 'no VMs');
       }),
     );
-  vm.command('show <uuid>')
-    .description('one VM with its vNICs')
+  vm.command('show <vm>')
+    .description('one VM (by UUID or unique name) with its NICs and why any IP is not attached')
     .option('--json', 'print JSON')
-    .action((uuid: string, options: { json?: boolean }) =>
+    .action((ref: string, options: { json?: boolean }) =>
       run(program, async (context) => {
-        const found = await showVm(context, uuid);
-        if (options.json) return printJson(found);
+        const [view] = await describeVmNetworks(context, [await showVm(context, ref)]);
+        if (options.json) return printJson(vmJson(view!));
         printFields([
-          ['name', found.name],
-          ['uuid', found.uuid],
-          ['host', found.host],
-          ['power', found.powerState],
-          ['tools', found.toolsState],
+          ['name', view!.name],
+          ['uuid', view!.uuid],
+          ['host', view!.host],
+          ['power', view!.powerState],
+          ['tools', view!.toolsState],
         ]);
         process.stdout.write('\n');
-        printTable(found.vnics, [
-          { header: 'MAC', value: (n) => n.mac },
-          { header: 'PORT GROUP', value: (n) => n.portgroup },
-          { header: 'CONNECTED', value: (n) => (n.connected ? 'yes' : 'no') },
-          { header: 'OBSERVED IPS', value: (n) => n.observedIps.join(',') },
-        ], 'no vNICs');
+        const rows = view!.nics.flatMap((nic) => (nic.ips.length ? nic.ips : [{ address: '', subnet: null, reason: null }]).map((ip) => ({ nic, ip })));
+        printTable(rows, [
+          { header: 'MAC', value: (r) => r.nic.mac },
+          { header: 'PORT GROUP', value: (r) => r.nic.portgroup },
+          { header: 'IP', value: (r) => r.ip.address },
+          { header: 'SUBNET', value: (r) => r.ip.subnet },
+          { header: 'WHY NOT ATTACHED', value: (r) => r.ip.reason },
+        ], 'no NICs');
       }),
     );
 

@@ -1,0 +1,152 @@
+/**
+ * Wires as a sync sees them: which wire each host port group belongs to (through its switch),
+ * merging wires that are one L2 domain, and the evidence that suggests such merges.
+ */
+import { addressKey, parseAddress, parsePrefix, rangesOverlap } from '../domain/address.ts';
+import { conflict, HostwireError, notFound } from '../domain/errors.ts';
+import type { InterfaceSpec } from '../domain/interfaces.ts';
+import { listInterfaces } from '../services/hosts.ts';
+import { listVnics } from '../services/vms.ts';
+import { listSwitchWires, moveSwitchWires } from '../store/accounts.ts';
+import { changeEntry, insertChanges } from '../store/changes.ts';
+import type { Context } from '../store/context.ts';
+import { findHost } from '../store/inventory.ts';
+import { findSpace, findSubnetContaining, listSubnets, updateSubnet, type SubnetWithNames } from '../store/subnets.ts';
+import { deleteWire, findWire, listWires } from '../store/wires.ts';
+import type { Conn } from '../store/store.ts';
+import type { WireRow } from '../store/schema.ts';
+
+export interface PortgroupView {
+  host: string;
+  switch: string;
+  name: string;
+  vlan: number;
+  /** The wire of the port group's switch, null for a host no sync maps. */
+  wire: string | null;
+  /** Subnets on that wire with the port group's VLAN. */
+  subnets: string[];
+  /** The first of `subnets`, or null. */
+  subnet: string | null;
+}
+
+/** The switch_wires key of a host's switch: see reconcile/vsphere.ts. */
+function switchKey(hostExternalId: string | null, switchSpec: InterfaceSpec | undefined): string | null {
+  if (!hostExternalId || !switchSpec) return null;
+  const instance = hostExternalId.split(':')[0];
+  if (switchSpec.kind === 'dvswitch' && switchSpec.externalId) return `dvs:${instance}:${switchSpec.externalId}`;
+  if (switchSpec.kind === 'vswitch') return `host:${hostExternalId}/${switchSpec.name}`;
+  return null;
+}
+
+export async function listPortgroups(context: Context, filter: { host?: string } = {}): Promise<PortgroupView[]> {
+  const interfaces = await listInterfaces(context, { host: filter.host });
+  return context.store.read(async (conn) => {
+    const mappings = new Map((await listSwitchWires(conn)).map((row) => [row.switch_key, row.wire_id]));
+    const wireNames = new Map((await listWires(conn)).map((wire) => [wire.id, wire.name]));
+    const subnets = await listSubnets(conn);
+    const hosts = new Map<string, string | null>();
+    const views: PortgroupView[] = [];
+    for (const spec of interfaces) {
+      if (spec.kind !== 'portgroup') continue;
+      if (!hosts.has(spec.host)) hosts.set(spec.host, (await findHost(conn, spec.host))?.external_id ?? null);
+      const switchSpec = interfaces.find((candidate) => candidate.host === spec.host && candidate.name === spec.switch);
+      const key = switchKey(hosts.get(spec.host) ?? null, switchSpec);
+      const wireId = key ? mappings.get(key) : undefined;
+      const onWire = wireId === undefined ? [] : subnets.filter((subnet) => subnet.wire_id === wireId && subnet.vlan === spec.vlan).map((subnet) => subnet.name);
+      views.push({ host: spec.host, switch: spec.switch, name: spec.name, vlan: spec.vlan, wire: wireId === undefined ? null : (wireNames.get(wireId) ?? null), subnets: onWire, subnet: onWire[0] ?? null });
+    }
+    return views;
+  });
+}
+
+async function requireWire(conn: Conn, name: string) {
+  const wire = await findWire(conn, name);
+  if (!wire) throw notFound('wire', name);
+  return wire;
+}
+
+/**
+ * Moves every subnet and switch mapping of the source wires into `into`, then deletes the sources.
+ * Refused, naming them, when subnets of different IP spaces would overlap on the merged wire.
+ */
+export async function mergeWires(context: Context, sources: string[], into: string): Promise<{ into: string; moved: { subnets: string[]; switches: number } }> {
+  if (!sources.length) throw new HostwireError('validation', 'name at least one wire to merge', [{ path: 'sources', message: 'empty' }]);
+  if (sources.includes(into)) throw new HostwireError('validation', `wire '${into}' cannot be merged into itself`, [{ path: 'sources', message: 'contains the target' }]);
+  return context.store.write(async (tx) => {
+    const target = await requireWire(tx, into);
+    const sourceWires: WireRow[] = [];
+    for (const name of sources) sourceWires.push(await requireWire(tx, name));
+    const all = await listSubnets(tx);
+    const merged = all.filter((subnet) => subnet.wire_id === target.id || sourceWires.some((wire) => wire.id === subnet.wire_id));
+    const clashes: string[] = [];
+    for (let i = 0; i < merged.length; i++) {
+      for (let j = i + 1; j < merged.length; j++) {
+        const a = merged[i]!;
+        const b = merged[j]!;
+        if (a.space_id !== b.space_id && rangesOverlap(bounds(a), bounds(b))) clashes.push(`'${a.name}' (${a.cidr}, space ${a.space_name}) and '${b.name}' (${b.cidr}, space ${b.space_name})`);
+      }
+    }
+    if (clashes.length) throw conflict(`the merged wire would carry overlapping subnets: ${clashes.join('; ')}; move or delete one of each pair first`);
+    const at = context.now().toISOString();
+    const moved: string[] = [];
+    let switches = 0;
+    for (const wire of sourceWires) {
+      for (const subnet of all.filter((candidate) => candidate.wire_id === wire.id)) {
+        await updateSubnet(tx, subnet.id, { wire_id: target.id, updated_at: at });
+        await insertChanges(tx, [changeEntry(context, 'subnet', subnet, 'update', { wire: wire.name }, { wire: target.name })]);
+        moved.push(subnet.name);
+      }
+      switches += (await listSwitchWires(tx, { wireId: wire.id })).length;
+      await moveSwitchWires(tx, wire.id, target.id, at);
+      await deleteWire(tx, wire.id);
+      await insertChanges(tx, [changeEntry(context, 'wire', wire, 'delete', { name: wire.name, mergedInto: target.name }, null)]);
+    }
+    return { into: target.name, moved: { subnets: moved, switches } };
+  });
+}
+
+function bounds(subnet: SubnetWithNames) {
+  const prefix = parsePrefix(subnet.cidr);
+  return { first: prefix.network, last: prefix.last };
+}
+
+export interface MergeSuggestion {
+  wires: string[];
+  into: string;
+  evidence: string[];
+}
+
+/**
+ * Auto-created wires that evidence says are one L2 domain with another wire: VM IPs seen on a port
+ * group of an auto wire's switch that fall in a subnet of another wire whose VLAN matches the
+ * port group's.
+ */
+export async function suggestMerges(context: Context): Promise<MergeSuggestion[]> {
+  const views = await listPortgroups(context);
+  const vnics = await listVnics(context);
+  return context.store.read(async (conn) => {
+    const space = (await findSpace(conn, 'default'))!;
+    const wires = await listWires(conn);
+    const auto = new Set(wires.filter((wire) => wire.origin === 'auto').map((wire) => wire.name));
+    const suggestions = new Map<string, MergeSuggestion>();
+    for (const vnic of vnics) {
+      const view = views.find((candidate) => candidate.host === vnic.host && candidate.name === vnic.portgroup);
+      if (!view?.wire || !auto.has(view.wire)) continue;
+      for (const ip of vnic.observedIps) {
+        let address;
+        try {
+          address = parseAddress(ip);
+        } catch {
+          continue;
+        }
+        const subnet = await findSubnetContaining(conn, space.id, addressKey(address.family, address.value));
+        if (!subnet || subnet.wire_name === view.wire || subnet.vlan !== view.vlan) continue;
+        const key = `${view.wire}\u0000${subnet.wire_name}`;
+        const suggestion = suggestions.get(key) ?? { wires: [view.wire], into: subnet.wire_name, evidence: [] };
+        suggestion.evidence.push(`VM ${vnic.vm} ${ip} on ${view.host} port group '${view.name}' (VLAN ${view.vlan}) is in subnet '${subnet.name}' of wire '${subnet.wire_name}'`);
+        suggestions.set(key, suggestion);
+      }
+    }
+    return [...suggestions.values()].sort((a, b) => a.wires[0]!.localeCompare(b.wires[0]!));
+  });
+}
