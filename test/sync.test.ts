@@ -10,7 +10,9 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startServer } from '../src/api/server.ts';
 import { VimClient } from '../src/connectors/vsphere/client.ts';
+import { createToken } from '../src/services/tokens.ts';
 import { InvalidLogin, VsphereConnectionError, VsphereProtocolError, VsphereTimeoutError, VsphereTlsError } from '../src/connectors/vsphere/errors.ts';
 import { listAddresses } from '../src/ipam/allocation.ts';
 import { createSubnet, deleteSubnet, listSubnets } from '../src/ipam/subnets.ts';
@@ -199,6 +201,41 @@ describe('vCenter sync against the simulator', () => {
       await assert.rejects(client.retrieveProperties(view, [{ type: 'HostSystem', paths: ['name'] }]), (error: Error) => error instanceof VsphereTimeoutError && /did not answer RetrievePropertiesEx within 0.5 s/.test(error.message));
     } finally {
       await slow.stop();
+    }
+  });
+
+  it('offers accounts, syncs, port groups with wires and VM IPs with reasons over HTTP', async () => {
+    const server = await startServer({ store, listen: { host: '127.0.0.1', port: 0 }, log: () => undefined });
+    const admin = (await createToken(context, { role: 'admin', name: 'sync-admin' })).token;
+    const viewer = (await createToken(context, { role: 'viewer', name: 'sync-viewer' })).token;
+    const call = async (method: string, path: string, token: string, body?: unknown) => {
+      const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    try {
+      const added = await call('POST', '/api/v1/accounts', admin, { name: 'http-vc', kind: 'vsphere', url: sim.url, username: sim.username, password: 'http-secret-123', ca: sim.certPem });
+      assert.equal(added.status, 201);
+      assert.ok(!JSON.stringify(added.body).includes('http-secret-123'), 'no password in the answer');
+      assert.equal((await call('POST', '/api/v1/accounts/http-vc/sync', viewer)).status, 403);
+      const failed = await call('POST', '/api/v1/accounts/http-vc/sync', admin);
+      assert.equal(failed.status, 502);
+      assert.match(failed.body.detail, /^vCenter: /);
+      await call('DELETE', '/api/v1/accounts/http-vc', admin);
+      await call('POST', '/api/v1/accounts', admin, { name: 'http-vc', kind: 'vsphere', url: sim.url, username: sim.username, password: sim.password, ca: sim.certPem });
+      const synced = await call('POST', '/api/v1/accounts/http-vc/sync', admin);
+      assert.equal(synced.status, 200, JSON.stringify(synced.body));
+      assert.equal(synced.body.status, 'succeeded');
+      const accounts = (await call('GET', '/api/v1/accounts', viewer)).body.items;
+      assert.equal(accounts.find((account: { name: string }) => account.name === 'http-vc').lastSync.status, 'succeeded');
+      const portgroups = (await call('GET', '/api/v1/port-groups?host=esx02&vlan=50', viewer)).body.items;
+      assert.deepEqual(portgroups.map((pg: { name: string; wire: string; subnet: string }) => [pg.name, pg.wire, pg.subnet]), [['VM Network', 'vm-l2', 'vm-50']]);
+      const vms = (await call('GET', '/api/v1/vms?limit=100', viewer)).body.items;
+      const orphan = vms.find((vm: { name: string }) => vm.name === 'orphan01');
+      assert.deepEqual(orphan.nics[0].ips, [{ address: '192.168.77.20', subnet: null, reason: "VLAN mismatch: subnet 'lab-77' is VLAN 77, port group 'VM Network' is VLAN 50" }]);
+      const web01 = vms.find((vm: { name: string }) => vm.name === 'web01');
+      assert.deepEqual(web01.nics[0].ips, [{ address: '10.50.0.10', subnet: 'vm-50', reason: null }]);
+    } finally {
+      await server.close();
     }
   });
 

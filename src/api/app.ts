@@ -12,6 +12,8 @@ import { problemFromError, problemResponse, zodFieldErrors } from './problem.ts'
 import { addressingRoutes } from './routes/addressing.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
+import { syncRoutes } from './routes/sync.ts';
+import { VsphereError } from '../connectors/vsphere/errors.ts';
 
 export interface AppOptions {
   store: Store;
@@ -41,10 +43,13 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   });
   app.use('*', observability.middleware);
   app.onError((error, c) =>
-    problemFromError(c, error, (internal) => {
-      observability.storeErrors.inc();
-      observability.log({ level: 'error', route: c.req.routePath, path: c.req.path, error: internal instanceof Error ? internal.message : String(internal) });
-    }),
+    // vCenter's failures are the upstream's, not the client's: a 502 that says what went wrong.
+    error instanceof VsphereError
+      ? problemResponse(c, 502, `vCenter: ${error.message}`)
+      : problemFromError(c, error, (internal) => {
+          observability.storeErrors.inc();
+          observability.log({ level: 'error', route: c.req.routePath, path: c.req.path, error: internal instanceof Error ? internal.message : String(internal) });
+        }),
   );
   app.notFound((c) => problemResponse(c, 404, `no route ${c.req.method} ${c.req.path}; the API is described at /openapi.json`));
 
@@ -79,6 +84,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   const deps = { store, now, observability };
   addressingRoutes(app, deps);
   inventoryRoutes(app, deps);
+  syncRoutes(app, deps);
   adminRoutes(app, deps);
 
   app.doc31('/openapi.json', {

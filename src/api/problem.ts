@@ -33,6 +33,7 @@ const TITLES: Record<number, string> = {
   413: 'Payload too large',
   415: 'Unsupported media type',
   500: 'Internal error',
+  502: 'Bad gateway',
 };
 
 export function problemResponse(c: Context, status: ContentfulStatusCode, detail: string, errors?: FieldError[]): Response {

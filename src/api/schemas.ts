@@ -161,6 +161,16 @@ export const VmSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     vnics: z.array(VnicSchema),
+    nics: z
+      .array(
+        z.object({
+          mac: z.string(),
+          portgroup: z.string().nullable(),
+          connected: z.boolean(),
+          ips: z.array(z.object({ address: z.string(), subnet: z.string().nullable(), reason: z.string().nullable().openapi({ description: 'Why the IP is not attached (null when it is)' }) })),
+        }),
+      )
+      .openapi({ description: 'Per NIC, every IP seen or allocated: attached ones with their subnet, the others with the reason' }),
   })
   .openapi('Vm');
 export const VmPutSchema = z
@@ -226,3 +236,53 @@ export const SpaceCreateSchema = z.object({ name, description: text(500).optiona
 export const TokenSchema = z.object({ name: z.string(), role: z.enum(ROLES), createdAt: z.string(), lastUsedAt: z.string().nullable() }).openapi('Token');
 export const CreatedTokenSchema = TokenSchema.extend({ token: z.string().openapi({ description: 'The secret, shown once' }) }).openapi('CreatedToken');
 export const TokenCreateSchema = z.object({ role: z.enum(ROLES), name: name.optional() }).strict().openapi('TokenCreate');
+
+export const PortgroupSchema = z
+  .object({ host: z.string(), switch: z.string(), name: z.string(), vlan: z.number().int(), wire: z.string().nullable(), subnets: z.array(z.string()), subnet: z.string().nullable() })
+  .openapi('PortGroup');
+export const PortgroupQuery = z.object({ host: name.optional(), vlan: z.string().regex(/^[0-9]{1,4}$/, 'a VLAN ID, 0-4095').optional(), limit, cursor });
+
+export const AccountSchema = z
+  .object({
+    name: z.string(),
+    kind: z.literal('vsphere'),
+    url: z.string(),
+    username: z.string(),
+    tls: z.enum(['verified', 'custom-ca', 'pinned', 'insecure']),
+    thumbprint: z.string().nullable(),
+    instanceUuid: z.string().nullable(),
+    createdAt: z.string(),
+    lastSync: z.object({ id: z.number().int(), startedAt: z.string(), finishedAt: z.string().nullable(), status: z.string(), summary: z.unknown(), error: z.string().nullable() }).nullable(),
+  })
+  .openapi('Account');
+export const AccountCreateSchema = z
+  .object({
+    name,
+    kind: z.literal('vsphere'),
+    url: text(2000),
+    username: text(256),
+    password: text(1024).openapi({ description: 'Stored encrypted; never returned' }),
+    ca: text(65_536).optional(),
+    thumbprint: text(200).optional(),
+    insecure: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('AccountCreate');
+export const SyncSummarySchema = z
+  .object({
+    syncId: z.number().int(),
+    account: z.string(),
+    status: z.enum(['succeeded', 'partial']),
+    complete: z.boolean(),
+    counts: z.record(z.string(), z.object({ created: z.number().int(), updated: z.number().int(), removed: z.number().int() })),
+    syncIps: z.number().int(),
+    conflicts: z.array(z.object({ kind: z.string(), message: z.string(), evidence: z.array(z.string()) })),
+    errors: z.array(z.string()),
+    gaps: z.array(z.string()),
+    fetchMs: z.number(),
+    reconcileMs: z.number(),
+  })
+  .openapi('SyncSummary');
+export const MergeSchema = z.object({ sources: z.array(name).min(1).max(100) }).strict().openapi('WireMerge');
+export const MergeResultSchema = z.object({ into: z.string(), moved: z.object({ subnets: z.array(z.string()), switches: z.number().int() }) }).openapi('WireMergeResult');
+export const MergeSuggestionSchema = z.object({ wires: z.array(z.string()), into: z.string(), evidence: z.array(z.string()) }).openapi('WireMergeSuggestion');

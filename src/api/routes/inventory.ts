@@ -2,9 +2,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import { listInterfaces, listHosts, setHostInterfaces, showHost, upsertHost } from '../../services/hosts.ts';
 import { deleteTag, listTags, setTag } from '../../services/tags.ts';
-import { listVms, listVnics, showVm, upsertVm } from '../../services/vms.ts';
+import { describeVmNetworks, listVms, listVnics, showVm, upsertVm } from '../../services/vms.ts';
+import { listPortgroups } from '../../reconcile/wires.ts';
 import { decodeCursor, isNumber, isPair, isString, pageLimit, paginate } from '../pagination.ts';
 import * as s from '../schemas.ts';
+import { checkInteger, checkUuid } from '../../domain/validate.ts';
 import { body, contextFor, json, problems, READ_ERRORS, WRITE_ERRORS, type Api, type Deps } from './common.ts';
 
 export function inventoryRoutes(app: Api, deps: Deps): void {
@@ -37,7 +39,7 @@ export function inventoryRoutes(app: Api, deps: Deps): void {
     async (c) => c.json(await setHostInterfaces(contextFor(deps, c, 'admin'), c.req.valid('param').name, c.req.valid('json').interfaces), 200),
   );
 
-  const interfacePage = (kind?: 'portgroup') =>
+  const interfacePage = () =>
     async (c: Parameters<Parameters<Api['openapi']>[1]>[0]) => {
       const context = contextFor(deps, c, 'viewer');
       const query = c.req.query();
@@ -45,7 +47,7 @@ export function inventoryRoutes(app: Api, deps: Deps): void {
       return c.json(
         await paginate(
           pageLimit(query.limit),
-          (rows) => listInterfaces(context, { host: query.host, kind: kind ?? query.kind, vlan: query.vlan, limit: rows, after: after && { host: after[0], name: after[1] } }),
+          (rows) => listInterfaces(context, { host: query.host, kind: query.kind, vlan: query.vlan, limit: rows, after: after && { host: after[0], name: after[1] } }),
           (item) => [item.host, item.name],
         ),
         200,
@@ -56,8 +58,23 @@ export function inventoryRoutes(app: Api, deps: Deps): void {
     interfacePage(),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/port-groups', tags: ['hosts'], summary: 'Port groups across hosts (?host=, ?vlan=)', request: { query: s.InterfaceQuery }, responses: { 200: json(s.page(s.HostInterfaceSchema, 'PortGroupPage'), 'By host and name'), ...problems(...READ_ERRORS) } }),
-    interfacePage('portgroup'),
+    createRoute({
+      method: 'get',
+      path: '/api/v1/port-groups',
+      tags: ['hosts'],
+      summary: 'Port groups across hosts with their switch, VLAN, wire and subnets (?host=, ?vlan=)',
+      request: { query: s.PortgroupQuery },
+      responses: { 200: json(s.page(s.PortgroupSchema, 'PortGroupPage'), 'By host and name'), ...problems(...READ_ERRORS) },
+    }),
+    async (c) => {
+      const context = contextFor(deps, c, 'viewer');
+      const query = c.req.valid('query');
+      const after = decodeCursor(query.cursor, isPair);
+      const vlan = query.vlan === undefined ? undefined : checkInteger('vlan', query.vlan, 0, 4095, 'a VLAN ID');
+      const all = (await listPortgroups(context, { host: query.host })).filter((pg) => vlan === undefined || pg.vlan === vlan).sort((a, b) => (a.host === b.host ? (a.name < b.name ? -1 : 1) : a.host < b.host ? -1 : 1));
+      const rest = after ? all.filter((pg) => pg.host > after[0] || (pg.host === after[0] && pg.name > after[1])) : all;
+      return c.json(await paginate(pageLimit(query.limit), async (rows) => rest.slice(0, rows), (pg) => [pg.host, pg.name]), 200);
+    },
   );
 
   app.openapi(
@@ -66,16 +83,26 @@ export function inventoryRoutes(app: Api, deps: Deps): void {
       const context = contextFor(deps, c, 'viewer');
       const query = c.req.valid('query');
       const after = decodeCursor(query.cursor, isString);
-      return c.json(await paginate(pageLimit(query.limit), (rows) => listVms(context, { host: query.host, q: query.q, limit: rows, after }), (vm) => vm.uuid), 200);
+      const page = await paginate(pageLimit(query.limit), (rows) => listVms(context, { host: query.host, q: query.q, limit: rows, after }), (vm) => vm.uuid);
+      return c.json({ items: await describeVmNetworks(context, page.items), nextCursor: page.nextCursor }, 200);
     },
   );
   app.openapi(
     createRoute({ method: 'get', path: '/api/v1/vms/{uuid}', tags: ['vms'], summary: 'One VM', request: { params: s.UuidParam }, responses: { 200: json(s.VmSchema, 'The VM'), ...problems(...READ_ERRORS) } }),
-    async (c) => c.json(await showVm(contextFor(deps, c, 'viewer'), c.req.valid('param').uuid), 200),
+    async (c) => {
+      const context = contextFor(deps, c, 'viewer');
+      // The API names VMs by UUID only (the CLI also takes a unique name).
+      const uuid = checkUuid('uuid', c.req.valid('param').uuid);
+      return c.json((await describeVmNetworks(context, [await showVm(context, uuid)]))[0]!, 200);
+    },
   );
   app.openapi(
     createRoute({ method: 'put', path: '/api/v1/vms/{uuid}', tags: ['vms'], summary: 'Create or update a VM and its vNICs', request: { params: s.UuidParam, ...body(s.VmPutSchema) }, responses: { 200: json(s.VmSchema, 'The VM'), ...problems(...WRITE_ERRORS) } }),
-    async (c) => c.json(await upsertVm(contextFor(deps, c, 'admin'), { uuid: c.req.valid('param').uuid, ...c.req.valid('json') }), 200),
+    async (c) => {
+      const context = contextFor(deps, c, 'admin');
+      const vm = await upsertVm(context, { uuid: c.req.valid('param').uuid, ...c.req.valid('json') });
+      return c.json((await describeVmNetworks(context, [vm]))[0]!, 200);
+    },
   );
   app.openapi(
     createRoute({ method: 'get', path: '/api/v1/vnics', tags: ['vms'], summary: 'vNICs across VMs (?vm=UUID, ?host=)', request: { query: s.VnicQuery }, responses: { 200: json(s.page(s.VnicListingSchema, 'VnicPage'), 'vNICs'), ...problems(...READ_ERRORS) } }),
