@@ -299,7 +299,7 @@ describe('vCenter simulator harness (test/vcsim) on the seeds scenario', () => {
     assert.equal(other.thumbprint, '');
     const post = () =>
       new Promise<number>((resolve, reject) => {
-        const req = httpRequest(other.url, { method: 'POST', headers: { 'content-type': 'text/xml' } }, (res) => {
+        const req = httpRequest(other.url, { method: 'POST', agent: false, headers: { 'content-type': 'text/xml' } }, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         });

@@ -828,8 +828,28 @@ func (b *builder) createDatastore() error {
 	if err != nil {
 		return err
 	}
-	ref := ds.Reference()
-	sds := get(ref).(*simulator.Datastore)
+	// The simulator names a local datastore's moref after its folder path; give it a vCenter-like
+	// "datastore-N" instead (before any VM refers to it).
+	old := ds.Reference()
+	sds := get(old).(*simulator.Datastore)
+	simulator.Map.Remove(old)
+	sds.Self = MOR{Type: "Datastore"}
+	ref := simulator.Map.Put(sds).Reference()
+	rekey := func(refs []MOR) {
+		for i := range refs {
+			if refs[i] == old {
+				refs[i] = ref
+			}
+		}
+	}
+	rekey(get(b.dc.DatastoreFolder).(*simulator.Folder).ChildEntity)
+	rekey(b.dc.Datastore)
+	rekey(first.obj.Datastore)
+	rekey(get(*first.obj.ConfigManager.DatastoreSystem).(*simulator.HostDatastoreSystem).Datastore)
+	if browser, ok := get(sds.Browser).(*simulator.HostDatastoreBrowser); ok {
+		rekey(browser.Datastore)
+	}
+	rekey(computeResource(first.parent).Datastore)
 	for _, bh := range b.hostOrder[1:] {
 		sys := get(*bh.obj.ConfigManager.DatastoreSystem).(*simulator.HostDatastoreSystem)
 		sys.Datastore = append(sys.Datastore, ref)
