@@ -255,6 +255,53 @@ describe('vCenter sync against the simulator', () => {
   });
 });
 
+describe('sync conflicts', () => {
+  it('gives a switch with evidence for two wires its own wire and records the conflict; the same IP on two VMs stays with its first owner', async () => {
+    const dup: Scenario = {
+      ...SEEDS,
+      vms: [...(SEEDS.vms ?? []), { name: 'dup01', uuid: '4210a1b2-0c3d-4e5f-8a9b-0000000000d1', instanceUuid: '5010a1b2-0c3d-4e5f-8a9b-0000000000d1', host: 'esx02', powerState: 'poweredOn', toolsRunning: true, nics: [{ mac: '00:50:56:aa:00:d1', portgroup: 'VM Network', ips: ['10.50.0.10'] }] }],
+    };
+    const sim = await startVcsim(dup, { tls: true });
+    const dir = mkdtempSync(join(tmpdir(), 'hostwire-sync-conflict-'));
+    const store = await openStore(join(dir, 'conflict.db'));
+    const context = makeContext(store, 'test');
+    try {
+      await createWire(context, { name: 'mgmt-l2' });
+      await createSubnet(context, { name: 'mgmt', wire: 'mgmt-l2', cidr: '10.1.1.0/24', vlan: 100, gateway: '10.1.1.1' });
+      await createSubnet(context, { name: 'vm-50', wire: 'mgmt-l2', cidr: '10.50.0.0/24', vlan: 50 });
+      await createWire(context, { name: 'island-a' });
+      await createWire(context, { name: 'island-b' });
+      await createSubnet(context, { name: 'vmotion-a', wire: 'island-a', cidr: '172.16.1.0/24' });
+      await createSubnet(context, { name: 'vmotion-b', wire: 'island-b', cidr: '172.16.2.0/24' });
+      await addAccount(context, { kind: 'vsphere', name: 'vc', url: sim.url, username: sim.username, password: sim.password, ca: sim.certPem });
+      const result = await runSync(context, 'vc');
+      const wireConflicts = result.conflicts.filter((conflict) => conflict.kind === 'wire-evidence');
+      assert.deepEqual(wireConflicts.map((conflict) => conflict.message), [
+        'switch vc/esx01/vSwitch1 has evidence for 2 wires; it was given its own wire until an admin maps it',
+        // esx02 also sees the subnet esx01's vmk3 created on esx01's conflict wire: a third wire.
+        'switch vc/esx02/vSwitch1 has evidence for 3 wires; it was given its own wire until an admin maps it',
+      ]);
+      assert.ok(wireConflicts[0]!.evidence.includes("esx01 vmk1 172.16.1.51 is in subnet 'vmotion-a'"));
+      assert.ok(wireConflicts[0]!.evidence.includes("esx01 vmk2 172.16.2.51 is in subnet 'vmotion-b'"));
+      assert.ok((await listWires(context)).some((wire) => wire.name === 'vc/esx01/vSwitch1' && wire.origin === 'auto'));
+      // Management vmks put both vSwitch0s on the declared wire.
+      const portgroups = await listPortgroups(context);
+      assert.deepEqual([...new Set(portgroups.filter((pg) => pg.switch === 'vSwitch0').map((pg) => pg.wire))], ['mgmt-l2']);
+      const duplicates = result.conflicts.filter((conflict) => conflict.kind === 'duplicate-ip');
+      assert.equal(duplicates.length, 1);
+      assert.match(duplicates[0]!.message, /10\.50\.0\.10 is seen on two VMs; the first owner keeps it/);
+      const holders = (await listAddresses(context, { subnet: 'vm-50' })).map((record) => [record.address, record.ownerId]);
+      assert.deepEqual(holders, [['10.50.0.10', '5010a1b2-0c3d-4e5f-8a9b-0000000000d1/00:50:56:aa:00:d1'], ['10.50.0.11', '5010a1b2-0c3d-4e5f-8a9b-000000000002/00:50:56:aa:00:02']]);
+      const web01 = (await listVms(context)).find((vm) => vm.name === 'web01')!;
+      assert.match((await ipsOf(context, web01.uuid))[0]!.reason, /^already owned by allocated to vnic:5010a1b2-0c3d-4e5f-8a9b-0000000000d1\/00:50:56:aa:00:d1/);
+    } finally {
+      await store.close();
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** An account for another simulator process serving the same (pinned) vCenter instance. */
 async function startVcsimAccount(context: Context, sim: Awaited<ReturnType<typeof startVcsim>>, name: string): Promise<string> {
   await addAccount(context, { kind: 'vsphere', name, url: sim.url, username: sim.username, password: sim.password, ca: sim.certPem });

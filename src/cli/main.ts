@@ -17,6 +17,7 @@ import { registerSubnetCommands } from './commands/subnet.ts';
 import { registerSyncCommands } from './commands/sync.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerTopologyCommands } from './commands/topology.ts';
+import { registerVmNicCommand } from './commands/vmnic.ts';
 import { registerWireCommands } from './commands/wire.ts';
 
 export const EXIT_CODES: Record<ErrorKind | 'usage' | 'internal', number> = {
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerInventoryCommands(program, run);
   registerSyncCommands(program, run);
   registerTopologyCommands(program, run);
+  registerVmNicCommand(program, run);
   registerChangeCommands(program, run);
   registerTokenCommands(program, run);
   registerDemoCommand(program, run);

@@ -331,7 +331,11 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
       }
       if (snapshot.complete) {
         for (const record of await listOwnedBy(tx, 'vnic', `${uuid}/`)) {
-          if (!attached.has(`${record.owner_id}|${record.address}`)) await release(context, { address: record.address });
+          if (attached.has(`${record.owner_id}|${record.address}`)) continue;
+          // A NIC whose guest reports nothing (tools off, VM off, freshly provisioned) keeps its address.
+          const nic = vm.nics.find((candidate) => `${uuid}/${candidate.mac}` === record.owner_id);
+          if (nic && (!vm.toolsRunning || nic.ips.length === 0)) continue;
+          await release(context, { address: record.address });
         }
       }
       const ref = { kind: 'vm' as const, name: uuid };
