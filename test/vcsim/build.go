@@ -271,30 +271,7 @@ func vlanSpec(p *DvPortgroupSpec) types.BaseVmwareDistributedVirtualSwitchVlanSp
 }
 
 func dvsTeaming(t *Teaming, uplinks []string) *types.VmwareUplinkPortTeamingPolicy {
-	policy, notify, rolling, beacon := "loadbalance_srcid", true, false, false
-	active, standby := uplinks, []string(nil)
-	if t != nil {
-		if t.Policy != "" {
-			policy = t.Policy
-		}
-		if t.NotifySwitches != nil {
-			notify = *t.NotifySwitches
-		}
-		if t.RollingOrder != nil {
-			rolling = *t.RollingOrder
-		}
-		if t.CheckBeacon != nil {
-			beacon = *t.CheckBeacon
-		}
-		if t.Standby != nil {
-			standby = t.Standby
-		}
-		if t.Active != nil {
-			active = t.Active
-		} else {
-			active = without(uplinks, standby)
-		}
-	}
+	policy, notify, rolling, beacon, active, standby := resolveTeaming(t, uplinks)
 	return &types.VmwareUplinkPortTeamingPolicy{
 		Policy:         &types.StringPolicy{Value: policy},
 		ReversePolicy:  &types.BoolPolicy{Value: types.NewBool(true)},
@@ -432,31 +409,39 @@ func (b *builder) createDvs() error {
 	return nil
 }
 
-func vswitchTeaming(t *Teaming, uplinks []string) *types.HostNicTeamingPolicy {
-	policy, notify, rolling, beacon := "loadbalance_srcid", true, false, false
-	active, standby := uplinks, []string(nil)
-	if t != nil {
-		if t.Policy != "" {
-			policy = t.Policy
-		}
-		if t.NotifySwitches != nil {
-			notify = *t.NotifySwitches
-		}
-		if t.RollingOrder != nil {
-			rolling = *t.RollingOrder
-		}
-		if t.CheckBeacon != nil {
-			beacon = *t.CheckBeacon
-		}
-		if t.Standby != nil {
-			standby = t.Standby
-		}
-		if t.Active != nil {
-			active = t.Active
-		} else {
-			active = without(uplinks, standby)
-		}
+// resolveTeaming fills a scenario's teaming with ESXi's defaults: source port ID, notify switches,
+// fail back, link-state detection, every uplink active unless listed as standby.
+func resolveTeaming(t *Teaming, uplinks []string) (policy string, notify, rolling, beacon bool, active, standby []string) {
+	policy, notify, rolling, beacon = "loadbalance_srcid", true, false, false
+	active = uplinks
+	if t == nil {
+		return
 	}
+	if t.Policy != "" {
+		policy = t.Policy
+	}
+	if t.NotifySwitches != nil {
+		notify = *t.NotifySwitches
+	}
+	if t.RollingOrder != nil {
+		rolling = *t.RollingOrder
+	}
+	if t.CheckBeacon != nil {
+		beacon = *t.CheckBeacon
+	}
+	if t.Standby != nil {
+		standby = t.Standby
+	}
+	if t.Active != nil {
+		active = t.Active
+	} else {
+		active = without(uplinks, standby)
+	}
+	return
+}
+
+func vswitchTeaming(t *Teaming, uplinks []string) *types.HostNicTeamingPolicy {
+	policy, notify, rolling, beacon, active, standby := resolveTeaming(t, uplinks)
 	return &types.HostNicTeamingPolicy{
 		Policy:         policy,
 		ReversePolicy:  types.NewBool(true),
