@@ -255,8 +255,33 @@ export function validateInterfaceGraph(specs: InterfaceSpec[], options: GraphOpt
       errors.push({ path: `interfaces.${index}.primary`, message: `'${spec.primary}' is not a member of ${spec.name}` });
     }
   });
+  if (!options.observed) errors.push(...validateStack(specs, byName));
   const cycle = findCycle(specs, byName);
   if (cycle) errors.push({ path: 'interfaces', message: `the interfaces form a cycle: ${cycle.join(' -> ')}` });
+  return errors;
+}
+
+/**
+ * Rules of a stack that would not come up as declared: an address on a bond slave or bridge port
+ * (it belongs on the bond or bridge), and a child MTU above its parent's (a VLAN above its bond,
+ * a bond above its NICs, a bridge above its ports, a vmk above its vSwitch).
+ */
+function validateStack(specs: InterfaceSpec[], byName: Map<string, InterfaceSpec>): FieldError[] {
+  const errors: FieldError[] = [];
+  specs.forEach((spec, index) => {
+    for (const parent of interfaceParents(spec)) {
+      const target = byName.get(parent.name);
+      if (!target) continue;
+      if ((parent.role === 'member' || parent.role === 'port') && 'addresses' in target && target.addresses?.length) {
+        errors.push({ path: `interfaces.${specs.indexOf(target)}.addresses`, message: `${target.name} is a ${parent.role === 'member' ? 'member of bond' : 'port of bridge'} ${spec.name}: put its address on ${spec.name}` });
+      }
+      // A vmk's MTU is bounded by its port group's switch; a port group has none of its own.
+      const bound = target.kind === 'portgroup' ? byName.get(target.switch) : target;
+      if (spec.mtu !== undefined && bound?.mtu !== undefined && spec.mtu > bound.mtu && parent.role !== 'uplink') {
+        errors.push({ path: `interfaces.${index}.mtu`, message: `${spec.name} has MTU ${spec.mtu}, above the ${bound.mtu} of ${bound.name} beneath it` });
+      }
+    }
+  });
   return errors;
 }
 

@@ -1,4 +1,9 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { parseDeclaration } from '../../domain/declaration.ts';
+import { HostwireError, invalid } from '../../domain/errors.ts';
+import { applyDeclarations, type ParsedDeclaration } from '../../services/declarations.ts';
 import { listHosts, showHost } from '../../services/hosts.ts';
 import { deleteTag, listTags, setTag, TAGGABLE_KINDS, type TaggableKind } from '../../services/tags.ts';
 import { describeVmNetworks, listVms, showVm, type VmNetworkView } from '../../services/vms.ts';
@@ -26,6 +31,17 @@ export function registerInventoryCommands(program: Command, run: Runner): void {
           { header: 'MANAGEMENT', value: (h) => h.managementAddress },
           { header: 'SOURCE', value: (h) => h.sourceAccount },
         ], 'no hosts');
+      }),
+    );
+  host
+    .command('apply <file>')
+    .description("create or update hosts' declared interfaces from a YAML file (several documents allowed); all or nothing")
+    .option('--json', 'print JSON')
+    .action((file: string, options: { json?: boolean }) =>
+      run(program, async (context) => {
+        const applied = await applyDeclarations(context, readDeclarations(file));
+        if (options.json) return printJson(applied);
+        for (const detail of applied) process.stdout.write(`applied ${detail.name}: ${detail.interfaces.length} interfaces\n`);
       }),
     );
   host
@@ -133,4 +149,26 @@ export function registerInventoryCommands(program: Command, run: Runner): void {
         ], 'no tags');
       }),
     );
+}
+
+/** Reads a declaration file: YAML syntax errors name the line, schema errors the document and field. */
+function readDeclarations(file: string): ParsedDeclaration[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw invalid('file', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  const documents = parseAllDocuments(text, { prettyErrors: true });
+  if (!Array.isArray(documents)) throw invalid('file', `${file} is empty`);
+  return documents
+    .filter((document) => document.contents !== null)
+    .map((document, index) => {
+      const [error] = document.errors;
+      if (error) {
+        const line = error.linePos?.[0]?.line;
+        throw new HostwireError('validation', `${file}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]}`, [{ path: `document ${index + 1}`, message: error.message }]);
+      }
+      return parseDeclaration(document.toJS(), `${file} document ${index + 1}`);
+    });
 }
