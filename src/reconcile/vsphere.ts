@@ -131,28 +131,40 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
     }
     for (const dvs of snapshot.dvSwitches) switches.set(dvsKeyOf(dvs), `${accountName}/${dvs.name}`);
 
+    // Host vmks and VM NICs by the switch they sit on, computed once: evidence is then per switch.
+    const vmksBySwitch = new Map<string, { host: SnapshotHost; vmk: SnapshotHost['vmks'][number] }[]>();
+    for (const host of snapshot.hosts) {
+      for (const vmk of host.vmks) {
+        const pg = vmkPortgroup(host, vmk);
+        if (pg && vmk.ip) vmksBySwitch.set(pg.switchKey, [...(vmksBySwitch.get(pg.switchKey) ?? []), { host, vmk }]);
+      }
+    }
+    const nicsBySwitch = new Map<string, { vm: SnapshotVm; nic: SnapshotVm['nics'][number]; pg: PortgroupInfo }[]>();
+    for (const vm of snapshot.vms) {
+      for (const nic of vm.nics) {
+        const pg = vnicPortgroup(vm, nic);
+        if (pg && nic.ips.length) {
+          const list = nicsBySwitch.get(pg.switchKey) ?? [];
+          list.push({ vm, nic, pg });
+          nicsBySwitch.set(pg.switchKey, list);
+        }
+      }
+    }
+
     async function evidenceFor(switchKey: string): Promise<{ hostIp: Map<number, string[]>; vmIp: Map<number, string[]> }> {
       const hostIp = new Map<number, string[]>();
       const vmIp = new Map<number, string[]>();
       const note = (into: Map<number, string[]>, wireId: number, line: string) => into.set(wireId, [...(into.get(wireId) ?? []), line]);
-      for (const host of snapshot.hosts) {
-        for (const vmk of host.vmks) {
-          const pg = vmkPortgroup(host, vmk);
-          if (pg?.switchKey !== switchKey || !vmk.ip) continue;
-          const subnet = await containing(parseAddress(vmk.ip));
-          if (subnet) note(hostIp, subnet.wire_id, `${host.name} ${vmk.name} ${vmk.ip} is in subnet '${subnet.name}'`);
-        }
+      for (const { host, vmk } of vmksBySwitch.get(switchKey) ?? []) {
+        const subnet = await containing(parseAddress(vmk.ip!));
+        if (subnet) note(hostIp, subnet.wire_id, `${host.name} ${vmk.name} ${vmk.ip} is in subnet '${subnet.name}'`);
       }
-      for (const vm of snapshot.vms) {
-        for (const nic of vm.nics) {
-          const pg = vnicPortgroup(vm, nic);
-          if (pg?.switchKey !== switchKey) continue;
-          for (const ip of nic.ips) {
-            const address = safeAddress(ip);
-            if (!address || !manageable(address)) continue;
-            const subnet = await containing(address);
-            if (subnet && vlanFits(subnet, pg)) note(vmIp, subnet.wire_id, `VM ${vm.name} ${ip} on '${pg.name}' is in subnet '${subnet.name}' (VLAN ${subnet.vlan})`);
-          }
+      for (const { vm, nic, pg } of nicsBySwitch.get(switchKey) ?? []) {
+        for (const ip of nic.ips) {
+          const address = safeAddress(ip);
+          if (!address || !manageable(address)) continue;
+          const subnet = await containing(address);
+          if (subnet && vlanFits(subnet, pg)) note(vmIp, subnet.wire_id, `VM ${vm.name} ${ip} on '${pg.name}' is in subnet '${subnet.name}' (VLAN ${subnet.vlan})`);
         }
       }
       return { hostIp, vmIp };

@@ -86,7 +86,8 @@ async function loadVm(conn: Conn, row: VmRow): Promise<VmDetail> {
 }
 
 /** Comparable state of a VM, without ids and timestamps. */
-const comparable = (vm: VmDetail) => canonicalJson({ ...vm, id: 0, createdAt: '', updatedAt: '', vnics: vm.vnics.map((vnic) => ({ ...vnic, id: 0 })) });
+const comparable = (vm: VmDetail) =>
+  canonicalJson({ ...vm, id: 0, createdAt: '', updatedAt: '', vnics: vm.vnics.map((vnic) => ({ ...vnic, id: 0 })).sort((a, b) => (a.mac < b.mac ? -1 : 1)) });
 
 /** Creates or updates a VM by UUID with its vNICs (vNICs not listed are removed). Unchanged VMs write nothing. */
 export async function upsertVm(context: Context, input: VmInput): Promise<VmDetail> {
@@ -111,6 +112,21 @@ export async function upsertVm(context: Context, input: VmInput): Promise<VmDeta
     const fields = { name: checked.name, bios_uuid: checked.biosUuid, host_id: hostId, power_state: checked.powerState, tools_state: checked.toolsState, source_account: input.sourceAccount ?? null, external_id: input.externalId ?? null, removed_at: null };
     const existing = await inventory.findVm(tx, checked.uuid);
     const before = existing ? await loadVm(tx, existing) : null;
+    if (before && existing!.removed_at === null) {
+      // Compared before writing: a sync that sees nothing new issues no UPDATE at all.
+      const wanted: VmDetail = {
+        ...before,
+        name: checked.name,
+        biosUuid: checked.biosUuid,
+        host: input.host ?? null,
+        powerState: checked.powerState,
+        toolsState: checked.toolsState,
+        sourceAccount: input.sourceAccount ?? null,
+        externalId: input.externalId ?? null,
+        vnics: checked.vnics.map((vnic) => ({ id: 0, vm: checked.name, mac: vnic.mac, portgroup: vnic.portgroup, connected: vnic.connected, observedIps: vnic.observedIps })),
+      };
+      if (comparable(wanted) === comparable(before)) return before;
+    }
     const vmId = existing ? existing.id : (await inventory.insertVm(tx, { ...fields, uuid: checked.uuid, created_at: at, updated_at: at })).id;
     if (existing) await inventory.updateVm(tx, existing.id, fields);
 

@@ -114,6 +114,34 @@ function withTransactions(dialect: Dialect, db: Db, begin: <T>(work: (tx: Conn) 
   };
 }
 
+const STATEMENT_CACHE = 1000;
+
+/**
+ * kysely prepares every query anew; preparing was a quarter of a large sync's time. Statements
+ * are reused by their SQL text (the connection runs one query at a time, so sharing is safe).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property) {
+      if (property === 'prepare') {
+        return (source: string) => {
+          let statement = cache.get(source);
+          if (!statement) {
+            if (cache.size >= STATEMENT_CACHE) cache.clear();
+            statement = prepare(source);
+            cache.set(source, statement);
+          }
+          return statement;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 function openSqlite(path: string): OpenedStore {
   let sqlite: SqliteDatabase.Database;
   try {
@@ -125,7 +153,7 @@ function openSqlite(path: string): OpenedStore {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     dialect: 'sqlite',
     location: path,

@@ -13,6 +13,7 @@ export const VM_PATHS = ['name', 'config.uuid', 'config.instanceUuid', 'runtime.
 const DVS_TYPES = ['VmwareDistributedVirtualSwitch', 'DistributedVirtualSwitch'];
 const DVS_PATHS = ['name', 'uuid', 'config.maxMtu'];
 const DVPG_PATHS = ['name', 'key', 'config.distributedVirtualSwitch', 'config.defaultPortConfig', 'config.uplink'];
+const PAGE_SIZE = 500;
 
 /** vim25 nicType -> hostwire service name. */
 const SERVICES: Record<string, string> = {
@@ -216,14 +217,15 @@ export async function readSnapshot(client: VimClient, progress: ReadProgress = (
     progress('clusters', 0, steps);
     const clusters = new Map((await client.retrieveProperties(view, [{ type: 'ClusterComputeResource', paths: ['name'] }])).map((object) => [object.obj.value, text(object.props.get('name')) ?? object.obj.value]));
     progress('hosts', 1, steps);
-    const hostObjects = await client.retrieveProperties(view, [{ type: 'HostSystem', paths: HOST_PATHS }]);
+    // Pages keep memory bounded: a whole estate's VM devices are tens of megabytes of XML.
+    const hostObjects = await client.retrieveProperties(view, [{ type: 'HostSystem', paths: HOST_PATHS }], { pageSize: PAGE_SIZE });
     progress('distributed switches', 2, steps);
     const dvsObjects = await client.retrieveProperties(view, DVS_TYPES.map((type) => ({ type, paths: DVS_PATHS })));
     const dvpgObjects = await client.retrieveProperties(view, [{ type: 'DistributedVirtualPortgroup', paths: DVPG_PATHS }]);
     progress('networks', 3, steps);
     const networkNames = new Map((await client.retrieveProperties(view, [{ type: 'Network', paths: ['name'] }])).map((object) => [object.obj.value, text(object.props.get('name')) ?? '']));
     progress('virtual machines', 4, steps);
-    const vmObjects = await client.retrieveProperties(view, [{ type: 'VirtualMachine', paths: VM_PATHS }]);
+    const vmObjects = await client.retrieveProperties(view, [{ type: 'VirtualMachine', paths: VM_PATHS }], { pageSize: PAGE_SIZE });
     progress('done', 5, steps);
 
     for (const object of [...hostObjects, ...vmObjects]) {
