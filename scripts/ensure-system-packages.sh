@@ -9,6 +9,8 @@ command -v runuser >/dev/null || missing+=(util-linux)
 # The vCenter simulator harness (test/vcsim) is built from Debian's govmomi with Debian's Go.
 command -v go >/dev/null || missing+=(golang-go)
 [ -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ] || missing+=(golang-github-vmware-govmomi-dev)
+# Renderings are checked by the programs that consume them.
+command -v netplan >/dev/null || missing+=(netplan.io)
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

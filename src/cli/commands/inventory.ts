@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { render, RENDERERS } from '../../render/index.ts';
 import { parseAllDocuments } from 'yaml';
 import { parseDeclaration } from '../../domain/declaration.ts';
 import { HostwireError, invalid } from '../../domain/errors.ts';
@@ -42,6 +44,27 @@ export function registerInventoryCommands(program: Command, run: Runner): void {
         const applied = await applyDeclarations(context, readDeclarations(file));
         if (options.json) return printJson(applied);
         for (const detail of applied) process.stdout.write(`applied ${detail.name}: ${detail.interfaces.length} interfaces\n`);
+      }),
+    );
+  host
+    .command('render <name>')
+    .description("write a host's network configuration for its platform")
+    .requiredOption('--format <format>', `one of: ${Object.keys(RENDERERS).join(', ')}`)
+    .option('--out <dir>', 'write the files under this root folder (else print them)')
+    .action((name: string, options: { format: string; out?: string }) =>
+      run(program, async (context) => {
+        const files = render(await showHost(context, name), options.format);
+        for (const file of files) {
+          if (!options.out) {
+            process.stdout.write(`# ==> ${file.path} <==\n${file.content}`);
+            continue;
+          }
+          const target = join(options.out, file.path);
+          mkdirSync(dirname(target), { recursive: true });
+          writeFileSync(target, file.content, { mode: file.mode ?? 0o644 });
+          chmodSync(target, file.mode ?? 0o644);
+          process.stdout.write(`wrote ${target}\n`);
+        }
       }),
     );
   host
