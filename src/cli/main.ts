@@ -69,6 +69,11 @@ export function buildProgram(): Command {
 
 /** Parses and runs argv; returns the exit code rather than exiting, so tests can call it in-process. */
 export async function main(argv: string[]): Promise<number> {
+  // `hostwire ... | head` closes the pipe early: that ends the output, it is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,11 +1,13 @@
 import { HostwireError } from '../domain/errors.ts';
 import type { RenderedFile, RenderInput } from './files.ts';
+import { renderIfcfg } from './ifcfg/index.ts';
 import { renderNetplan } from './netplan/index.ts';
 
 export type Renderer = (host: RenderInput) => RenderedFile[];
 
 /** The formats rendered today; the others of the host-configuration issue come next. */
 export const RENDERERS: Record<string, { renderer: Renderer; platforms: string[] }> = {
+  ifcfg: { renderer: renderIfcfg, platforms: ['kvm', 'xen', 'ovm'] },
   netplan: { renderer: renderNetplan, platforms: ['kvm', 'xen', 'ovm'] },
 };
 

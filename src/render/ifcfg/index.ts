@@ -1,0 +1,96 @@
+/**
+ * RHEL / Oracle Linux / Oracle VM network-scripts, as seed 001 writes them by hand: a bond master
+ * with BONDING_OPTS and slaves with MASTER/SLAVE, VLANs with VLAN=yes, PHYSDEV, VLAN_ID and BRIDGE,
+ * bridges with TYPE=Bridge, STP and DELAY, a bridge's address on an alias (ifcfg-vlan100:1), MTU
+ * on every layer of a stack, and the modprobe bonding lines older initscripts hosts need.
+ */
+import { formatAddress, parseInterfaceAddress } from '../../domain/address.ts';
+import type { InterfaceSpec } from '../../domain/interfaces.ts';
+import { interfaceParents } from '../../domain/interfaces.ts';
+import { addressesByInterface, stackMtus, type RenderedFile, type RenderInput } from '../files.ts';
+
+const DIR = 'etc/sysconfig/network-scripts';
+/** The bonding driver's mode numbers, as seed 001 writes them (mode=4). */
+const BOND_MODE_NUMBERS: Record<string, number> = { 'balance-rr': 0, 'active-backup': 1, 'balance-xor': 2, broadcast: 3, '802.3ad': 4, 'balance-tlb': 5, 'balance-alb': 6 };
+const XMIT_HASH_MODES = new Set(['balance-xor', '802.3ad', 'balance-tlb']);
+const PRIMARY_MODES = new Set(['active-backup', 'balance-tlb', 'balance-alb']);
+
+type Keys = [string, string | number][];
+
+const file = (name: string, keys: Keys): RenderedFile => ({ path: `${DIR}/ifcfg-${name}`, content: `${keys.map(([key, value]) => `${key}=${value}`).join('\n')}\n` });
+
+function netmask(length: number): string {
+  return formatAddress(4, length === 0 ? 0n : ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - length)) - 1n));
+}
+
+function bondingOptions(spec: Extract<InterfaceSpec, { kind: 'bond' }>): string {
+  const options = [`mode=${BOND_MODE_NUMBERS[spec.mode]}`];
+  if (spec.miimon !== undefined) options.push(`miimon=${spec.miimon}`);
+  // lacp_rate is only the 802.3ad mode's; elsewhere the driver refuses it, so it is left out.
+  if (spec.lacpRate && spec.mode === '802.3ad') options.push(`lacp_rate=${spec.lacpRate}`);
+  if (spec.xmitHashPolicy && XMIT_HASH_MODES.has(spec.mode)) options.push(`xmit_hash_policy=${spec.xmitHashPolicy}`);
+  if (spec.primary && PRIMARY_MODES.has(spec.mode)) options.push(`primary=${spec.primary}`);
+  return `"${options.join(' ')}"`;
+}
+
+/** IPADDR/NETMASK (IPv4) or IPV6ADDR for one address. */
+function addressKeys(address: string, index = 0): Keys {
+  const { address: ip, prefix } = parseInterfaceAddress(address);
+  if (ip.family === 6) return index === 0 ? [['IPV6INIT', 'yes'], ['IPV6ADDR', `${ip.text}/${prefix.length}`]] : [['IPV6ADDR_SECONDARIES', `"${ip.text}/${prefix.length}"`]];
+  const suffix = index === 0 ? '' : String(index);
+  return [[`IPADDR${suffix}`, ip.text], [`NETMASK${suffix}`, netmask(prefix.length)]];
+}
+
+export function renderIfcfg(host: RenderInput): RenderedFile[] {
+  const specs = host.interfaces;
+  const mtus = stackMtus(specs);
+  const addresses = addressesByInterface(specs);
+  const masterOf = new Map<string, string>();
+  const bridgeOf = new Map<string, string>();
+  for (const spec of specs) {
+    for (const parent of interfaceParents(spec)) {
+      if (parent.role === 'member') masterOf.set(parent.name, spec.name);
+      if (parent.role === 'port') bridgeOf.set(parent.name, spec.name);
+    }
+  }
+  const files: RenderedFile[] = [];
+  const mtu = (name: string): Keys => (mtus.has(name) ? [['MTU', mtus.get(name)!]] : []);
+  const bridge = (name: string): Keys => (bridgeOf.has(name) ? [['BRIDGE', bridgeOf.get(name)!]] : []);
+  const ip = (name: string): Keys => {
+    const list = addresses.get(name) ?? [];
+    return list.length ? [['BOOTPROTO', 'static'], ...list.flatMap((address, index) => addressKeys(address, index))] : [['BOOTPROTO', 'none']];
+  };
+  for (const spec of specs) {
+    switch (spec.kind) {
+      case 'physical': {
+        const master = masterOf.get(spec.name);
+        // Slaves say BOOTPROTO=static as seed 001 does: initscripts configure no address on a slave anyway.
+        const boot: Keys = master ? [['BOOTPROTO', 'static']] : ip(spec.name);
+        files.push(file(spec.name, [['DEVICE', spec.name], ...boot, ...(spec.mac ? [['HWADDR', spec.mac] as [string, string]] : []), ['TYPE', 'Ethernet'], ['ONBOOT', 'yes'], ...(master ? [['MASTER', master], ['SLAVE', 'yes']] as Keys : []), ...bridge(spec.name), ...mtu(spec.name)]));
+        break;
+      }
+      case 'bond':
+        files.push(file(spec.name, [['DEVICE', spec.name], ...ip(spec.name), ['ONBOOT', 'yes'], ['BONDING_OPTS', bondingOptions(spec)], ...bridge(spec.name), ...mtu(spec.name)]));
+        break;
+      case 'vlan':
+        files.push(file(spec.name, [['DEVICE', spec.name], ['ONBOOT', 'yes'], ...ip(spec.name), ['VLAN', 'yes'], ['PHYSDEV', spec.parent], ['VLAN_ID', spec.vlan], ['TYPE', 'Ethernet'], ...bridge(spec.name), ...mtu(spec.name)]));
+        break;
+      case 'bridge': {
+        files.push(file(spec.name, [['DEVICE', spec.name], ['BOOTPROTO', 'none'], ['ONBOOT', 'yes'], ['TYPE', 'Bridge'], ['STP', spec.stp ? 'on' : 'off'], ...(spec.forwardDelay !== undefined ? [['DELAY', spec.forwardDelay] as [string, number]] : []), ...mtu(spec.name)]));
+        // A bridge's addresses go on aliases, vlan100:1 and on, as the seed does.
+        (addresses.get(spec.name) ?? []).forEach((address, index) => {
+          const alias = `${spec.name}:${index + 1}`;
+          files.push(file(alias, [['DEVICE', alias], ['BOOTPROTO', 'static'], ['ONBOOT', 'yes'], ...addressKeys(address)]));
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  const bonds = specs.filter((spec) => spec.kind === 'bond').map((spec) => spec.name);
+  if (bonds.length) {
+    files.push({ path: 'etc/modprobe.d/hostwire-bonding.conf', content: `${bonds.map((name) => `alias ${name} bonding`).join('\n')}\noptions bonding max_bonds=${bonds.length}\n` });
+  }
+  return files;
+}
