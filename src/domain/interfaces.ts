@@ -14,6 +14,13 @@ export type InterfaceKind = (typeof INTERFACE_KINDS)[number];
 export const LOAD_BALANCING = ['srcid', 'srcmac', 'iphash', 'explicit'] as const;
 export const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
 export const LACP_RATES = ['slow', 'fast'] as const;
+
+/** Which bonding options a mode uses; renderers drop the others, as MAAS does for lacp_rate. */
+export const BOND_OPTION_MODES: Record<'lacpRate' | 'xmitHashPolicy' | 'primary', readonly string[]> = {
+  lacpRate: ['802.3ad'],
+  xmitHashPolicy: ['balance-xor', '802.3ad', 'balance-tlb'],
+  primary: ['active-backup', 'balance-tlb', 'balance-alb'],
+};
 export const XMIT_HASH_POLICIES = ['layer2', 'layer2+3', 'layer3+4', 'encap2+3', 'encap3+4', 'vlan+srcmac'] as const;
 export const VMK_SERVICES = ['management', 'vmotion', 'vsan', 'ft', 'iscsi', 'nfs', 'provisioning', 'replication'] as const;
 

@@ -5,15 +5,12 @@
  * on every layer of a stack, and the modprobe bonding lines older initscripts hosts need.
  */
 import { formatAddress, parseInterfaceAddress } from '../../domain/address.ts';
-import type { InterfaceSpec } from '../../domain/interfaces.ts';
-import { interfaceParents } from '../../domain/interfaces.ts';
+import { BOND_OPTION_MODES, interfaceParents, type InterfaceSpec } from '../../domain/interfaces.ts';
 import { addressesByInterface, stackMtus, type RenderedFile, type RenderInput } from '../files.ts';
 
 const DIR = 'etc/sysconfig/network-scripts';
 /** The bonding driver's mode numbers, as seed 001 writes them (mode=4). */
 const BOND_MODE_NUMBERS: Record<string, number> = { 'balance-rr': 0, 'active-backup': 1, 'balance-xor': 2, broadcast: 3, '802.3ad': 4, 'balance-tlb': 5, 'balance-alb': 6 };
-const XMIT_HASH_MODES = new Set(['balance-xor', '802.3ad', 'balance-tlb']);
-const PRIMARY_MODES = new Set(['active-backup', 'balance-tlb', 'balance-alb']);
 
 type Keys = [string, string | number][];
 
@@ -27,9 +24,9 @@ function bondingOptions(spec: Extract<InterfaceSpec, { kind: 'bond' }>): string 
   const options = [`mode=${BOND_MODE_NUMBERS[spec.mode]}`];
   if (spec.miimon !== undefined) options.push(`miimon=${spec.miimon}`);
   // lacp_rate is only the 802.3ad mode's; elsewhere the driver refuses it, so it is left out.
-  if (spec.lacpRate && spec.mode === '802.3ad') options.push(`lacp_rate=${spec.lacpRate}`);
-  if (spec.xmitHashPolicy && XMIT_HASH_MODES.has(spec.mode)) options.push(`xmit_hash_policy=${spec.xmitHashPolicy}`);
-  if (spec.primary && PRIMARY_MODES.has(spec.mode)) options.push(`primary=${spec.primary}`);
+  if (spec.lacpRate && BOND_OPTION_MODES.lacpRate.includes(spec.mode)) options.push(`lacp_rate=${spec.lacpRate}`);
+  if (spec.xmitHashPolicy && BOND_OPTION_MODES.xmitHashPolicy.includes(spec.mode)) options.push(`xmit_hash_policy=${spec.xmitHashPolicy}`);
+  if (spec.primary && BOND_OPTION_MODES.primary.includes(spec.mode)) options.push(`primary=${spec.primary}`);
   return `"${options.join(' ')}"`;
 }
 

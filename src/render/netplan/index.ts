@@ -4,22 +4,20 @@
  * options go only with the modes that use them, and the MTU is set on every layer of a stack.
  */
 import { stringify } from 'yaml';
-import type { InterfaceSpec } from '../../domain/interfaces.ts';
+import { BOND_OPTION_MODES, type InterfaceSpec } from '../../domain/interfaces.ts';
 import { addressesByInterface, stackMtus, type RenderedFile, type RenderInput } from '../files.ts';
 
 type Section = Record<string, Record<string, unknown>>;
 
-const XMIT_HASH_MODES = new Set(['balance-xor', '802.3ad', 'balance-tlb']);
-const PRIMARY_MODES = new Set(['active-backup', 'balance-tlb', 'balance-alb']);
 
 function bondParameters(spec: Extract<InterfaceSpec, { kind: 'bond' }>): Record<string, unknown> {
   return {
     mode: spec.mode,
     ...(spec.miimon !== undefined ? { 'mii-monitor-interval': spec.miimon } : {}),
     // lacp-rate means something only to 802.3ad; elsewhere it is dropped, as MAAS does.
-    ...(spec.lacpRate && spec.mode === '802.3ad' ? { 'lacp-rate': spec.lacpRate } : {}),
-    ...(spec.xmitHashPolicy && XMIT_HASH_MODES.has(spec.mode) ? { 'transmit-hash-policy': spec.xmitHashPolicy } : {}),
-    ...(spec.primary && PRIMARY_MODES.has(spec.mode) ? { primary: spec.primary } : {}),
+    ...(spec.lacpRate && BOND_OPTION_MODES.lacpRate.includes(spec.mode) ? { 'lacp-rate': spec.lacpRate } : {}),
+    ...(spec.xmitHashPolicy && BOND_OPTION_MODES.xmitHashPolicy.includes(spec.mode) ? { 'transmit-hash-policy': spec.xmitHashPolicy } : {}),
+    ...(spec.primary && BOND_OPTION_MODES.primary.includes(spec.mode) ? { primary: spec.primary } : {}),
   };
 }
 
