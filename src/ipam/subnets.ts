@@ -108,6 +108,36 @@ function checkSubnetInput(input: SubnetInput): CheckedSubnet {
   return { name: name!, wire: wire!, space: space!, prefix: prefix!, vlan: vlan!, gateway, gatewayValue, dns: dns as string[], domain: domain ?? null, pools, policy: policy!, holdDownSeconds: holdDownSeconds! };
 }
 
+/** The columns a subnet update may change, as checked. */
+function settableColumns(checked: CheckedSubnet) {
+  return {
+    vlan: checked.vlan,
+    gateway: checked.gateway,
+    dns_json: JSON.stringify(checked.dns),
+    domain: checked.domain,
+    policy: checked.policy,
+    hold_down_seconds: checked.holdDownSeconds,
+  };
+}
+
+/** The gateway's address record: reserved, owned by `gateway`. */
+async function insertGatewayRecord(tx: Conn, where: { spaceId: number; subnetId: number; family: 4 | 6 }, checked: CheckedSubnet, at: string): Promise<void> {
+  await insertAddresses(tx, [
+    {
+      space_id: where.spaceId,
+      subnet_id: where.subnetId,
+      key: addressKey(where.family, checked.gatewayValue!),
+      address: checked.gateway!,
+      state: 'reserved',
+      owner_kind: 'gateway',
+      owner_id: null,
+      note: `gateway of ${checked.name}`,
+      created_at: at,
+      updated_at: at,
+    },
+  ]);
+}
+
 export async function createSubnet(context: Context, input: SubnetInput): Promise<Subnet> {
   const checked = checkSubnetInput(input);
   const { prefix } = checked;
@@ -134,12 +164,7 @@ export async function createSubnet(context: Context, input: SubnetInput): Promis
       prefix_length: prefix.length,
       first_key: firstKey,
       last_key: lastKey,
-      vlan: checked.vlan,
-      gateway: checked.gateway,
-      dns_json: JSON.stringify(checked.dns),
-      domain: checked.domain,
-      policy: checked.policy,
-      hold_down_seconds: checked.holdDownSeconds,
+      ...settableColumns(checked),
       created_at: at,
       updated_at: at,
     });
@@ -149,20 +174,7 @@ export async function createSubnet(context: Context, input: SubnetInput): Promis
     await addFreeRanges(tx, ref, checked.pools);
     if (checked.gatewayValue !== null) {
       await takeAddress(tx, ref, checked.gatewayValue);
-      await insertAddresses(tx, [
-        {
-          space_id: space.id,
-          subnet_id: row.id,
-          key: addressKey(prefix.family, checked.gatewayValue),
-          address: checked.gateway!,
-          state: 'reserved',
-          owner_kind: 'gateway',
-          owner_id: null,
-          note: `gateway of ${checked.name}`,
-          created_at: at,
-          updated_at: at,
-        },
-      ]);
+      await insertGatewayRecord(tx, { spaceId: space.id, subnetId: row.id, family: prefix.family }, checked, at);
     }
     const subnet = toSubnet({ ...row, wire_name: wire.name, space_name: space.name }, poolKeys);
     await insertChanges(tx, [changeEntry(context, 'subnet', subnet, 'create', null, subnet)]);
@@ -212,7 +224,7 @@ export async function updateSubnet(context: Context, name: string, changes: Subn
       const key = addressKey(prefix.family, checked.gatewayValue);
       const holder = await findAddress(tx, row.space_id, key);
       if (holder) throw conflict(`gateway: ${checked.gateway} is already ${describeHolder(holder)}; release it first`, 'gateway');
-      await insertAddresses(tx, [{ space_id: row.space_id, subnet_id: row.id, key, address: checked.gateway!, state: 'reserved', owner_kind: 'gateway', owner_id: null, note: `gateway of ${row.name}`, created_at: at, updated_at: at }]);
+      await insertGatewayRecord(tx, { spaceId: row.space_id, subnetId: row.id, family: prefix.family }, checked, at);
     }
     const poolKeys = checked.pools.map((pool) => ({ first_key: addressKey(prefix.family, pool.first), last_key: addressKey(prefix.family, pool.last) }));
     const poolsChanged = canonicalJson(poolKeys) !== canonicalJson((await subnets.listPools(tx, [row.id])).get(row.id));
@@ -221,16 +233,7 @@ export async function updateSubnet(context: Context, name: string, changes: Subn
       await subnets.insertPools(tx, row.id, poolKeys);
       await rebuildFreeRanges(tx, ref, checked.pools);
     }
-    await subnets.updateSubnet(tx, row.id, {
-      wire_id: wire.id,
-      vlan: checked.vlan,
-      gateway: checked.gateway,
-      dns_json: JSON.stringify(checked.dns),
-      domain: checked.domain,
-      policy: checked.policy,
-      hold_down_seconds: checked.holdDownSeconds,
-      updated_at: at,
-    });
+    await subnets.updateSubnet(tx, row.id, { wire_id: wire.id, ...settableColumns(checked), updated_at: at });
     const after = await loadSubnet(tx, (await subnets.findSubnetById(tx, row.id))!);
     if (canonicalJson({ ...after, updatedAt: '' }) === canonicalJson({ ...before, updatedAt: '' })) return before;
     await insertChanges(tx, [changeEntry(context, 'subnet', after, 'update', before, after)]);

@@ -329,16 +329,13 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
         for (const ip of nic.ips) {
           const address = safeAddress(ip);
           if (!address || !manageable(address)) continue;
-          const reason = await whyNotAttached(address, pg, wireId, owner);
-          if (reason) {
-            unattached.push({ address: address.text, mac: nic.mac, reason });
+          const verdict = await attachable(address, pg, wireId, owner);
+          if ('reason' in verdict) {
+            unattached.push({ address: address.text, mac: nic.mac, reason: verdict.reason });
             continue;
           }
           attached.add(`${owner}|${address.text}`);
-          const held = await findAddress(tx, space.id, addressKey(address.family, address.value));
-          if (held) continue;
-          const subnet = (await containing(address))!;
-          await allocate(context, { subnet: subnet.name, address: address.text, owner: { kind: 'vnic', id: owner }, note: `${vm.name} seen by sync of ${accountName}` });
+          if (!verdict.held) await allocate(context, { subnet: verdict.subnet.name, address: address.text, owner: { kind: 'vnic', id: owner }, note: `${vm.name} seen by sync of ${accountName}` });
         }
       }
       if (snapshot.complete) {
@@ -358,24 +355,26 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
       return unattached.length;
     }
 
-    async function whyNotAttached(address: IpAddress, pg: PortgroupInfo | undefined, wireId: number | undefined, owner: string): Promise<string | null> {
+    /** The subnet an IP attaches in (and whether this vNIC already holds it), or why it does not attach. */
+    async function attachable(address: IpAddress, pg: PortgroupInfo | undefined, wireId: number | undefined, owner: string): Promise<{ reason: string } | { subnet: SubnetWithNames; held: boolean }> {
+      const because = (reason: string) => ({ reason });
       const subnet = await containing(address);
-      if (!subnet) return 'no subnet contains it: add a subnet that contains it on the right wire and sync again';
-      if (!pg || wireId === undefined) return `its vNIC is on no known port group, so its wire is unknown (subnet '${subnet.name}' is on wire '${subnet.wire_name}')`;
+      if (!subnet) return because('no subnet contains it: add a subnet that contains it on the right wire and sync again');
+      if (!pg || wireId === undefined) return because(`its vNIC is on no known port group, so its wire is unknown (subnet '${subnet.name}' is on wire '${subnet.wire_name}')`);
       if (subnet.wire_id !== wireId) {
         const wire = await findWireById(tx, wireId);
-        return `subnet '${subnet.name}' is on wire '${subnet.wire_name}', but port group '${pg.name}' is on wire '${wire?.name ?? wireId}'`;
+        return because(`subnet '${subnet.name}' is on wire '${subnet.wire_name}', but port group '${pg.name}' is on wire '${wire?.name ?? wireId}'`);
       }
-      if (!vlanFits(subnet, pg)) return `VLAN mismatch: subnet '${subnet.name}' is VLAN ${subnet.vlan}, port group '${pg.name}' is ${pg.vlan === 4095 ? 'a trunk' : `VLAN ${pg.vlan}`}`;
+      if (!vlanFits(subnet, pg)) return because(`VLAN mismatch: subnet '${subnet.name}' is VLAN ${subnet.vlan}, port group '${pg.name}' is ${pg.vlan === 4095 ? 'a trunk' : `VLAN ${pg.vlan}`}`);
       const prefix = parsePrefix(subnet.cidr);
       const role = specialRole(prefix, address.value) ?? (subnet.gateway === address.text ? 'gateway' : null);
-      if (role) return `special address: the ${role} of subnet '${subnet.name}'`;
+      if (role) return because(`special address: the ${role} of subnet '${subnet.name}'`);
       const held = await findAddress(tx, space.id, addressKey(address.family, address.value));
       if (held && !(held.owner_kind === 'vnic' && held.owner_id === owner)) {
         if (held.owner_kind === 'vnic') conflicts.push({ kind: 'duplicate-ip', message: `${address.text} is seen on two VMs; the first owner keeps it`, evidence: [`held by vnic ${held.owner_id}`, `seen on vnic ${owner}`] });
-        return `already owned by ${describeHolder(held)}`;
+        return because(`already owned by ${describeHolder(held)}`);
       }
-      return null;
+      return { subnet, held: held !== undefined };
     }
 
     // 4. Removals, only from a complete snapshot.

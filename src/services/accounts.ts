@@ -56,7 +56,7 @@ export interface AccountCredentials {
 
 const THUMBPRINT = /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/;
 
-export function toLastSync(row: SyncRow | undefined): LastSync | null {
+function toLastSync(row: SyncRow | undefined): LastSync | null {
   if (!row) return null;
   return { id: row.id, startedAt: row.started_at, finishedAt: row.finished_at, status: row.status, summary: row.summary_json ? JSON.parse(row.summary_json) : null, error: row.error };
 }

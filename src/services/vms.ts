@@ -11,7 +11,7 @@ import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
 import { listOwnedBy } from '../store/addresses.ts';
 import * as inventory from '../store/inventory.ts';
-import type { VmRow } from '../store/schema.ts';
+import type { VmRow, VnicRow } from '../store/schema.ts';
 import type { Conn } from '../store/store.ts';
 
 export interface VnicInput {
@@ -74,15 +74,12 @@ async function loadVm(conn: Conn, row: VmRow): Promise<VmDetail> {
     externalId: row.external_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    vnics: vnics.map((vnic) => ({
-      id: vnic.id,
-      vm: row.name,
-      mac: vnic.mac,
-      portgroup: vnic.portgroup_name,
-      connected: vnic.connected === 1,
-      observedIps: JSON.parse(vnic.observed_ips_json) as string[],
-    })),
+    vnics: vnics.map((vnic) => toVnic(vnic, row.name)),
   };
+}
+
+function toVnic(row: VnicRow & { portgroup_name: string | null }, vmName: string): Vnic {
+  return { id: row.id, vm: vmName, mac: row.mac, portgroup: row.portgroup_name, connected: row.connected === 1, observedIps: JSON.parse(row.observed_ips_json) as string[] };
 }
 
 /** Comparable state of a VM, without ids and timestamps. */
@@ -202,16 +199,7 @@ export async function listVnics(context: Context, filter: { vm?: string; host?: 
       hostId = host.id;
     }
     const rows = await inventory.listAllVnics(conn, { vmId, hostId, afterId, limit });
-    return rows.map((row) => ({
-      id: row.id,
-      vm: row.vm_name,
-      vmUuid: row.vm_uuid,
-      host: row.host_name,
-      mac: row.mac,
-      portgroup: row.portgroup_name,
-      connected: row.connected === 1,
-      observedIps: JSON.parse(row.observed_ips_json) as string[],
-    }));
+    return rows.map((row) => ({ ...toVnic(row, row.vm_name), vmUuid: row.vm_uuid, host: row.host_name }));
   });
 }
 

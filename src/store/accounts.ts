@@ -1,6 +1,5 @@
 import type { Insertable } from 'kysely';
 import type { Conn } from './store.ts';
-import { startsWithText } from './text-search.ts';
 import type { AccountRow, AccountTable, SwitchWireRow, SyncRow } from './schema.ts';
 
 export async function insertAccount(conn: Conn, account: Insertable<AccountTable>): Promise<AccountRow> {
@@ -52,10 +51,9 @@ export async function upsertSwitchWire(conn: Conn, row: SwitchWireRow): Promise<
     .execute();
 }
 
-export async function listSwitchWires(conn: Conn, filter: { wireId?: number; prefix?: string } = {}): Promise<SwitchWireRow[]> {
+export async function listSwitchWires(conn: Conn, filter: { wireId?: number } = {}): Promise<SwitchWireRow[]> {
   let query = conn.db.selectFrom('switch_wires').selectAll().orderBy('switch_key');
   if (filter.wireId !== undefined) query = query.where('wire_id', '=', filter.wireId);
-  if (filter.prefix !== undefined) query = query.where(startsWithText('switch_key', filter.prefix));
   return query.execute();
 }
 

@@ -161,11 +161,6 @@ export async function deleteTag(conn: Conn, objectKind: string, objectId: number
   await conn.db.deleteFrom('tags').where('object_kind', '=', objectKind).where('object_id', '=', objectId).where('key', '=', key).execute();
 }
 
-/** Objects carrying a tag key, e.g. every VM with `sync_ips`. */
-export async function listTagged(conn: Conn, objectKind: string, key: string): Promise<{ object_id: number; value: string }[]> {
-  return conn.db.selectFrom('tags').select(['object_id', 'value']).where('object_kind', '=', objectKind).where('key', '=', key).orderBy('object_id').execute();
-}
-
 export interface InterfaceFilter {
   hostId?: number;
   kind?: string;

@@ -39,10 +39,11 @@ export function inventoryRoutes(app: Api, deps: Deps): void {
     async (c) => c.json(await setHostInterfaces(contextFor(deps, c, 'admin'), c.req.valid('param').name, c.req.valid('json').interfaces), 200),
   );
 
-  const interfacePage = () =>
-    async (c: Parameters<Parameters<Api['openapi']>[1]>[0]) => {
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/host-interfaces', tags: ['hosts'], summary: 'Interfaces across hosts', request: { query: s.InterfaceQuery }, responses: { 200: json(s.page(s.HostInterfaceSchema, 'HostInterfacePage'), 'By host and name'), ...problems(...READ_ERRORS) } }),
+    async (c) => {
       const context = contextFor(deps, c, 'viewer');
-      const query = c.req.query();
+      const query = c.req.valid('query');
       const after = decodeCursor(query.cursor, isPair);
       return c.json(
         await paginate(
@@ -52,10 +53,7 @@ export function inventoryRoutes(app: Api, deps: Deps): void {
         ),
         200,
       );
-    };
-  app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/host-interfaces', tags: ['hosts'], summary: 'Interfaces across hosts', request: { query: s.InterfaceQuery }, responses: { 200: json(s.page(s.HostInterfaceSchema, 'HostInterfacePage'), 'By host and name'), ...problems(...READ_ERRORS) } }),
-    interfacePage(),
+    },
   );
   app.openapi(
     createRoute({

@@ -7,8 +7,8 @@ import type { Snapshot, SnapshotDvs, SnapshotHost, SnapshotVm, VlanConfig, VnicB
 import type { ObjectContent, VimClient } from './client.ts';
 import { arrayItems, asArray, bool, child, int, moref, text, typeOf, type Node } from './soap.ts';
 
-export const HOST_PATHS = ['name', 'parent', 'hardware.systemInfo.uuid', 'runtime.connectionState', 'config.network', 'config.virtualNicManagerInfo.netConfig'];
-export const VM_PATHS = ['name', 'config.uuid', 'config.instanceUuid', 'runtime.host', 'runtime.powerState', 'guest.toolsRunningStatus', 'config.hardware.device', 'guest.net'];
+const HOST_PATHS = ['name', 'parent', 'hardware.systemInfo.uuid', 'runtime.connectionState', 'config.network', 'config.virtualNicManagerInfo.netConfig'];
+const VM_PATHS = ['name', 'config.uuid', 'config.instanceUuid', 'runtime.host', 'runtime.powerState', 'guest.toolsRunningStatus', 'config.hardware.device', 'guest.net'];
 // A real vCenter types distributed switches VmwareDistributedVirtualSwitch; the simulator says DistributedVirtualSwitch.
 const DVS_TYPES = ['VmwareDistributedVirtualSwitch', 'DistributedVirtualSwitch'];
 const DVS_PATHS = ['name', 'uuid', 'config.maxMtu'];
