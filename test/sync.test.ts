@@ -169,6 +169,8 @@ describe('vCenter sync against the simulator', () => {
   it('leaves the store as it was and records a failed sync on every fault', async () => {
     const faults: [string, Parameters<typeof addAccount>[1], RegExp, new (...args: never[]) => Error][] = [
       ['wrong password', { kind: 'vsphere', name: '', url: sim.url, username: sim.username, password: 'wrong-never-shown', ca: sim.certPem }, /login|password|incorrect/i, InvalidLogin],
+      // An unreachable vCenter, without sending anything off this machine: a name that cannot resolve.
+      ['unresolvable', { kind: 'vsphere', name: '', url: 'https://vcenter.invalid/sdk', username: 'u', password: 'never-shown-0' }, /cannot resolve vcenter\.invalid/, VsphereConnectionError],
       ['refused', { kind: 'vsphere', name: '', url: 'https://127.0.0.1:1/sdk', username: 'u', password: 'never-shown-1', insecure: true }, /refused the connection/, VsphereConnectionError],
       ['untrusted certificate', { kind: 'vsphere', name: '', url: sim.url, username: sim.username, password: sim.password }, /not trusted.*--ca.*--thumbprint.*--insecure/, VsphereTlsError],
       ['wrong thumbprint', { kind: 'vsphere', name: '', url: sim.url, username: sim.username, password: sim.password, thumbprint: 'AA'.repeat(32) }, /not the pinned/, VsphereTlsError],
