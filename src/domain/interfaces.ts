@@ -169,6 +169,30 @@ export function interfaceParents(spec: InterfaceSpec): { name: string; role: str
   }
 }
 
+/**
+ * MTU along the whole stack: a bridge or VLAN at 9000 needs its bond and NICs at 9000 too, or the
+ * kernel clamps it. Each interface gets the largest MTU of anything stacked on it.
+ */
+export function stackMtus(specs: InterfaceSpec[]): Map<string, number> {
+  const mtus = new Map<string, number>();
+  for (const spec of specs) if (spec.mtu !== undefined) mtus.set(spec.name, spec.mtu);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const spec of specs) {
+      const mtu = mtus.get(spec.name);
+      if (mtu === undefined) continue;
+      for (const parent of interfaceParents(spec)) {
+        if (!['member', 'parent', 'port'].includes(parent.role)) continue;
+        if ((mtus.get(parent.name) ?? 0) < mtu) {
+          mtus.set(parent.name, mtu);
+          changed = true;
+        }
+      }
+    }
+  }
+  return mtus;
+}
+
 /** Which kinds each edge role may point at. */
 const allowedParentKinds: Record<string, readonly InterfaceKind[]> = {
   member: ['physical'],

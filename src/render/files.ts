@@ -1,6 +1,5 @@
 /** What every renderer returns, and the stack rules they all share. */
 import type { InterfaceSpec } from '../domain/interfaces.ts';
-import { interfaceParents } from '../domain/interfaces.ts';
 import type { OsFamily, Platform } from '../domain/model.ts';
 
 export interface RenderInput {
@@ -8,6 +7,40 @@ export interface RenderInput {
   platform: Platform;
   osFamily: OsFamily;
   interfaces: InterfaceSpec[];
+  /** The host's management address (the ESXi ks.cfg `network` line and the default route use it). */
+  managementAddress?: string | null;
+  /** Fully qualified host name, when the estate knows one. */
+  fqdn?: string | null;
+  /** What the IPAM knows of each interface address's subnet, keyed by the address without its length. */
+  subnets?: Record<string, AddressSubnet>;
+}
+
+/** The subnet an interface address belongs to: where its gateway, DNS servers and VLAN come from. */
+export interface AddressSubnet {
+  name: string;
+  gateway: string | null;
+  dns: string[];
+  domain: string | null;
+  vlan: number;
+}
+
+/**
+ * The one interface that carries the default route: the one holding the management address if its
+ * subnet has a gateway, else the first interface address (in declaration order) whose subnet has one.
+ * A host has one default route per family; two would make the kernel pick by metric.
+ */
+export function defaultRoute(host: RenderInput): { interface: string; address: string; gateway: string; subnet: AddressSubnet } | null {
+  const candidates: { interface: string; address: string; gateway: string; subnet: AddressSubnet }[] = [];
+  // On Linux a host IP interface lends its address to its bridge; on ESXi the vmk itself carries it.
+  const carriers = host.platform === 'esxi' ? new Map(host.interfaces.flatMap((spec) => ('addresses' in spec && spec.addresses?.length ? [[spec.name, spec.addresses] as const] : []))) : addressesByInterface(host.interfaces);
+  for (const [name, list] of carriers) {
+    for (const address of list) {
+      const ip = address.split('/')[0]!;
+      const subnet = host.subnets?.[ip];
+      if (subnet?.gateway) candidates.push({ interface: name, address, gateway: subnet.gateway, subnet });
+    }
+  }
+  return candidates.find((candidate) => candidate.address.split('/')[0] === host.managementAddress) ?? candidates[0] ?? null;
 }
 
 export interface RenderedFile {
@@ -15,30 +48,6 @@ export interface RenderedFile {
   path: string;
   content: string;
   mode?: number;
-}
-
-/**
- * MTU along the whole stack: a bridge or VLAN at 9000 needs its bond and NICs at 9000 too, or the
- * kernel clamps it. Each interface gets the largest MTU of anything stacked on it.
- */
-export function stackMtus(specs: InterfaceSpec[]): Map<string, number> {
-  const mtus = new Map<string, number>();
-  for (const spec of specs) if (spec.mtu !== undefined) mtus.set(spec.name, spec.mtu);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const spec of specs) {
-      const mtu = mtus.get(spec.name);
-      if (mtu === undefined) continue;
-      for (const parent of interfaceParents(spec)) {
-        if (!['member', 'parent', 'port'].includes(parent.role)) continue;
-        if ((mtus.get(parent.name) ?? 0) < mtu) {
-          mtus.set(parent.name, mtu);
-          changed = true;
-        }
-      }
-    }
-  }
-  return mtus;
 }
 
 /** Linux host IP interfaces (kind vmk on a bridge) lend their addresses to the bridge they sit on. */

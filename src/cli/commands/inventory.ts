@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { render, RENDERERS } from '../../render/index.ts';
+import { RENDERERS } from '../../render/index.ts';
+import { renderHost } from '../../services/host-network.ts';
 import { parseAllDocuments } from 'yaml';
 import { parseDeclaration } from '../../domain/declaration.ts';
 import { HostwireError, invalid } from '../../domain/errors.ts';
@@ -53,7 +54,7 @@ export function registerInventoryCommands(program: Command, run: Runner): void {
     .option('--out <dir>', 'write the files under this root folder (else print them)')
     .action((name: string, options: { format: string; out?: string }) =>
       run(program, async (context) => {
-        const files = render(await showHost(context, name), options.format);
+        const files = await renderHost(context, name, options.format);
         for (const file of files) {
           if (!options.out) {
             process.stdout.write(`# ==> ${file.path} <==\n${file.content}`);

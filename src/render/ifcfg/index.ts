@@ -5,8 +5,8 @@
  * on every layer of a stack, and the modprobe bonding lines older initscripts hosts need.
  */
 import { formatAddress, parseInterfaceAddress } from '../../domain/address.ts';
-import { BOND_OPTION_MODES, interfaceParents, type InterfaceSpec } from '../../domain/interfaces.ts';
-import { addressesByInterface, stackMtus, type RenderedFile, type RenderInput } from '../files.ts';
+import { BOND_OPTION_MODES, interfaceParents, stackMtus, type InterfaceSpec } from '../../domain/interfaces.ts';
+import { addressesByInterface, type RenderedFile, type RenderInput } from '../files.ts';
 
 const DIR = 'etc/sysconfig/network-scripts';
 /** The bonding driver's mode numbers, as seed 001 writes them (mode=4). */

@@ -4,8 +4,8 @@
  * options go only with the modes that use them, and the MTU is set on every layer of a stack.
  */
 import { stringify } from 'yaml';
-import { BOND_OPTION_MODES, type InterfaceSpec } from '../../domain/interfaces.ts';
-import { addressesByInterface, stackMtus, type RenderedFile, type RenderInput } from '../files.ts';
+import { BOND_OPTION_MODES, stackMtus, type InterfaceSpec } from '../../domain/interfaces.ts';
+import { addressesByInterface, type RenderedFile, type RenderInput } from '../files.ts';
 
 type Section = Record<string, Record<string, unknown>>;
 
