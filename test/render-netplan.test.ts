@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { parseDeclaration } from '../src/domain/declaration.ts';
 import { parseInterfaceSet } from '../src/domain/interfaces.ts';
 import type { RenderInput } from '../src/render/files.ts';
 import { render } from '../src/render/index.ts';
+import { removeRendered, writeRendered } from './support/rendered.ts';
 
 const fixture = (name: string, host: string): RenderInput => {
   const documents = parseAllDocuments(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')).map((document) => parseDeclaration(document.toJS()));
@@ -40,23 +40,14 @@ const KVM: RenderInput = {
 
 /** Renders, runs netplan generate on it, and returns the networkd files by name. */
 function generate(host: RenderInput): Map<string, string> {
-  const root = mkdtempSync(join(tmpdir(), 'hostwire-netplan-'));
-  roots.push(root);
-  for (const file of render(host, 'netplan')) {
-    const target = join(root, file.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, file.content);
-    chmodSync(target, file.mode ?? 0o644);
-  }
+  const root = writeRendered(render(host, 'netplan'), 'hostwire-netplan-');
   execFileSync('netplan', ['generate', '--root-dir', root], { stdio: 'pipe' });
   const networkd = join(root, 'run', 'systemd', 'network');
   return new Map(readdirSync(networkd).map((name) => [name, readFileSync(join(networkd, name), 'utf8')]));
 }
 
-const roots: string[] = [];
-
 describe('netplan rendering, accepted by netplan generate', () => {
-  after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+  after(removeRendered);
 
   it("renders seed 001's bond, trunk and per-VLAN bridges", () => {
     const files = generate(fixture('seed-001.yaml', 'ovm1'));

@@ -13,6 +13,17 @@ export interface RenderInput {
   fqdn?: string | null;
   /** What the IPAM knows of each interface address's subnet, keyed by the address without its length. */
   subnets?: Record<string, AddressSubnet>;
+  /** The guests on this host and where each vNIC plugs in (Xen `vif` lines, libvirt domain interfaces). */
+  vms?: GuestNetwork[];
+}
+
+export interface GuestNetwork {
+  name: string;
+  nics: {
+    mac: string;
+    /** The bridge or port group (host interface name) the vNIC is attached to, if known. */
+    attachment: string | null;
+  }[];
 }
 
 /** The subnet an interface address belongs to: where its gateway, DNS servers and VLAN come from. */

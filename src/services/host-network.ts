@@ -5,7 +5,8 @@
 import { addressKey, parseInterfaceAddress } from '../domain/address.ts';
 import type { Context } from '../store/context.ts';
 import { findSpace, findSubnetContaining } from '../store/subnets.ts';
-import type { AddressSubnet, RenderedFile, RenderInput } from '../render/files.ts';
+import type { AddressSubnet, GuestNetwork, RenderedFile, RenderInput } from '../render/files.ts';
+import * as inventory from '../store/inventory.ts';
 import { render } from '../render/index.ts';
 import { showHost } from './hosts.ts';
 
@@ -23,7 +24,17 @@ export async function renderInputFor(context: Context, name: string): Promise<Re
       }
     }
   });
-  return { name: host.name, platform: host.platform, osFamily: host.osFamily, interfaces: host.interfaces, managementAddress: host.managementAddress, subnets };
+  const vms = await context.store.read(async (conn) => {
+    const hostId = (await inventory.findHost(conn, name))!.id;
+    const guests = new Map<string, GuestNetwork>();
+    for (const row of await inventory.listAllVnics(conn, { hostId })) {
+      const guest = guests.get(row.vm_uuid) ?? { name: row.vm_name, nics: [] };
+      guest.nics.push({ mac: row.mac, attachment: row.portgroup_name });
+      guests.set(row.vm_uuid, guest);
+    }
+    return [...guests.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  });
+  return { name: host.name, platform: host.platform, osFamily: host.osFamily, interfaces: host.interfaces, managementAddress: host.managementAddress, subnets, vms };
 }
 
 export async function renderHost(context: Context, name: string, format: string): Promise<RenderedFile[]> {

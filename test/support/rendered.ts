@@ -1,0 +1,24 @@
+/** Writes rendered files under a fresh temporary root, as a host would have them, for the real consumers to read. */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { RenderedFile } from '../../src/render/files.ts';
+
+const roots: string[] = [];
+
+export function writeRendered(files: RenderedFile[], prefix = 'hostwire-render-'): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  roots.push(root);
+  for (const file of files) {
+    const target = join(root, file.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.content);
+    chmodSync(target, file.mode ?? 0o644);
+  }
+  return root;
+}
+
+/** Removes every root writeRendered made; call from the suite's `after`. */
+export function removeRendered(): void {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+}
