@@ -1,7 +1,7 @@
 /** Hosts with their interface graph, VMs with their vNICs, and tags on any object. */
 import type { Conn } from './store.ts';
 import type { Insertable } from 'kysely';
-import type { HostInterfaceRow, HostRow, HostTable, VmRow, VmTable, VnicRow } from './schema.ts';
+import type { HostFactsRow, HostInterfaceRow, HostRow, HostTable, VmRow, VmTable, VnicRow } from './schema.ts';
 import { containsText, startsWithText } from './text-search.ts';
 
 export type NewHost = Insertable<HostTable>;
@@ -212,4 +212,14 @@ export async function listAllVnics(conn: Conn, filter: VnicFilter = {}) {
   if (filter.afterId !== undefined) query = query.where('vnics.id', '>', filter.afterId);
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return query.execute();
+}
+
+export async function findHostFacts(conn: Conn, hostId: number): Promise<HostFactsRow | undefined> {
+  return conn.db.selectFrom('host_facts').selectAll().where('host_id', '=', hostId).executeTakeFirst();
+}
+
+/** Replaces a host's last imported facts. */
+export async function saveHostFacts(conn: Conn, row: HostFactsRow): Promise<void> {
+  await conn.db.deleteFrom('host_facts').where('host_id', '=', row.host_id).execute();
+  await conn.db.insertInto('host_facts').values(row).execute();
 }

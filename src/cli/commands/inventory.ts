@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { RENDERERS } from '../../render/index.ts';
 import { renderHost } from '../../services/host-network.ts';
 import { parseAllDocuments } from 'yaml';
-import { parseDeclaration } from '../../domain/declaration.ts';
+import { parseApplyDocument } from '../../domain/declaration.ts';
 import { HostwireError, invalid } from '../../domain/errors.ts';
 import { applyDeclarations, type ParsedDeclaration } from '../../services/declarations.ts';
 import { listHosts, showHost } from '../../services/hosts.ts';
@@ -187,12 +187,12 @@ function readDeclarations(file: string): ParsedDeclaration[] {
   if (!Array.isArray(documents)) throw invalid('file', `${file} is empty`);
   return documents
     .filter((document) => document.contents !== null)
-    .map((document, index) => {
+    .flatMap((document, index) => {
       const [error] = document.errors;
       if (error) {
         const line = error.linePos?.[0]?.line;
         throw new HostwireError('validation', `${file}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]}`, [{ path: `document ${index + 1}`, message: error.message }]);
       }
-      return parseDeclaration(document.toJS(), `${file} document ${index + 1}`);
+      return parseApplyDocument(document.toJS(), `${file} document ${index + 1}`);
     });
 }
