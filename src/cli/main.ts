@@ -75,9 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   });
   const program = buildProgram();
+  // A command may set a status of its own (`host diff --exit-code`); each run starts from none.
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
-    return 0;
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander but successes to the user.

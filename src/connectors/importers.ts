@@ -1,0 +1,21 @@
+/**
+ * The host-network importers by format name (`hostwire host import --format F`): config files a
+ * host boots from (read as its declaration) and live facts (kept beside the declaration).
+ */
+import { HostwireError } from '../domain/errors.ts';
+import type { ImportedNetwork, SourceFile } from './host-facts.ts';
+
+export interface Importer {
+  kind: 'config' | 'facts';
+  /** What to point it at, for help texts and errors. */
+  input: string;
+  read(files: SourceFile[]): ImportedNetwork;
+}
+
+export const IMPORTERS: Record<string, Importer> = {};
+
+export function findImporter(format: string): Importer {
+  const importer = IMPORTERS[format];
+  if (!importer) throw new HostwireError('validation', `format: '${format}' cannot be imported; use one of: ${Object.keys(IMPORTERS).join(', ')}`, [{ path: 'format', message: 'unknown format' }]);
+  return importer;
+}
