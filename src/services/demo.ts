@@ -109,7 +109,7 @@ export async function seedDemo(context: Context): Promise<boolean> {
     });
   }
   // Seed 004: an IP no subnet owns stays on the VM as sync_ips until its subnet is declared.
-  await setTag(context, { kind: 'vm', name: '4210a1b2-0c3d-4e5f-8a9b-000000000003' }, 'sync_ips', JSON.stringify(['192.168.77.20']));
+  await setTag(context, { kind: 'vm', name: '4210a1b2-0c3d-4e5f-8a9b-000000000003' }, 'sync_ips', JSON.stringify([{ address: '192.168.77.20', mac: '00:50:56:aa:00:03', reason: 'no subnet contains it: add a subnet that contains it on the right wire and sync again' }]));
   await reserve(context, { subnet: 'mgmt', address: '10.1.1.10', note: 'DNS/NTP server ns1' });
   await reserve(context, { subnet: 'mgmt', address: '10.1.1.11', note: 'DNS/NTP server ns2' });
   await allocate(context, { subnet: 'vm-web', count: 40, note: 'web farm' });
