@@ -149,6 +149,11 @@ export async function findTag(conn: Conn, objectKind: string, objectId: number, 
   return conn.db.selectFrom('tags').select('value').where('object_kind', '=', objectKind).where('object_id', '=', objectId).where('key', '=', key).executeTakeFirst();
 }
 
+/** Every object of a kind that has a tag `key`, with its value. */
+export async function listTagsByKey(conn: Conn, objectKind: string, key: string): Promise<{ object_id: number; value: string }[]> {
+  return conn.db.selectFrom('tags').select(['object_id', 'value']).where('object_kind', '=', objectKind).where('key', '=', key).orderBy('object_id').execute();
+}
+
 export async function upsertTag(conn: Conn, objectKind: string, objectId: number, key: string, value: string): Promise<void> {
   await conn.db
     .insertInto('tags')
