@@ -159,6 +159,11 @@ export function keyValue(key: string): bigint {
   return BigInt(`0x${key.slice(1)}`);
 }
 
+/** The dotted IPv4 netmask of a prefix length (24 -> 255.255.255.0): ifcfg NETMASK, esxcli --netmask, vSphere subnetMask. */
+export function ipv4Netmask(length: number): string {
+  return formatAddress(4, length === 0 ? 0n : ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - length)) - 1n));
+}
+
 /**
  * An address as configured on an interface, with its prefix length (`172.16.1.51/24`): host bits
  * are the point here, and the network or broadcast address is refused.
