@@ -141,12 +141,18 @@ describe('ovs rendering', () => {
           { path: 'interfaces.8.pvlan', message: 'port group isolated is on Open vSwitch bridge br0, which has no private VLANs; remove pvlan' },
           { path: 'interfaces.8.teaming', message: "port group isolated is on Open vSwitch bridge br0: teaming per port group is an ESXi feature; set the bond's mode instead" },
           { path: 'interfaces.9.attachment', message: 'vmk0 is a host IP interface on trunk port group tenants; it needs one VLAN: attach it to a port group with vlan 0-4094' },
-          { path: 'interfaces.10.name', message: "'management-vlan60' becomes an Open vSwitch port or Linux device: use at most 15 letters, digits, _ . or -" },
+          { path: 'interfaces.10.name', message: "'management-vlan60' becomes an Open vSwitch port or Linux device: use at most 15 letters, digits, _ . or -, starting with a letter, digit or _" },
         ]);
         assert.match(error.message, /^kvm1 cannot be rendered for Open vSwitch: interfaces\.3\.mode: bond0 is a bond/);
         return true;
       },
     );
+  });
+
+  it('refuses a host name that would escape the script or its file name', () => {
+    for (const name of ['kvm1\nreboot', '../kvm1', '-kvm1']) {
+      assert.throws(() => renderOvs({ ...KVM, name }), (error: unknown) => error instanceof HostwireError && error.fields[0]!.path === 'name' && error.fields[0]!.message.startsWith(`host name '${name}' names the script`));
+    }
   });
 
   it('refuses a host without an Open vSwitch bridge, pointing to the Linux formats', () => {

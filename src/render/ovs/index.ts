@@ -28,6 +28,7 @@
  * OVS port (OVS owns that device; tag with a port group instead); a vmk on a trunk port group; a
  * private VLAN or per-port-group teaming (ESXi features); names that cannot be Linux devices.
  */
+import { parseInterfaceAddress } from '../../domain/address.ts';
 import { HostwireError, type FieldError } from '../../domain/errors.ts';
 import { stackMtus, type InterfaceSpec } from '../../domain/interfaces.ts';
 import { addressesByInterface, type RenderedFile, type RenderInput } from '../files.ts';
@@ -50,8 +51,10 @@ const OVS_BOND_MODES: Partial<Record<Bond['mode'], { lacp: 'active' | 'off'; bon
 };
 /** Hash policies that balance on MAC addresses only: SLB is their OVS counterpart under LACP. */
 const MAC_HASH_POLICIES: readonly string[] = ['layer2', 'vlan+srcmac'];
-/** A Linux device name (IFNAMSIZ 16 with its NUL), which also keeps the script free of shell quoting. */
-const DEVICE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+/** Letters, digits, _ . -, not leading with . or -: a word the shell takes as is and no command takes for an option. */
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** A Linux device name: IFNAMSIZ is 16 with the closing NUL. */
+const DEVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 
 function bondColumns(bond: Bond): string[] {
   const mapped = OVS_BOND_MODES[bond.mode]!;
@@ -63,6 +66,12 @@ function bondColumns(bond: Bond): string[] {
     ...(bond.mode === 'active-backup' && bond.primary ? [`other_config:bond-primary=${bond.primary}`] : []),
     ...(bond.miimon ? ['other_config:bond-detect-mode=miimon', `other_config:bond-miimon-interval=${bond.miimon}`] : []),
   ];
+}
+
+/** The address rebuilt from its parsed parts, so that only address characters reach the shell. */
+function canonicalAddress(text: string): string {
+  const { address, prefix } = parseInterfaceAddress(text);
+  return `${address.text}/${prefix.length}`;
 }
 
 /** The VLANs the bridge's uplinks trunk, or null when they carry every VLAN. */
@@ -88,8 +97,10 @@ function refusals(host: RenderInput, ovsBridges: Bridge[]): FieldError[] {
       if (spec?.kind === 'bond') for (const member of spec.members) ovsBridgeOf.set(member, bridge.name);
     }
   }
-  const named = new Set<string>([...ovsBridges.map((bridge) => bridge.name), ...ovsBridgeOf.keys()]);
-  const errors: FieldError[] = [];
+  const ovsBridgeNames = new Set(ovsBridges.map((bridge) => bridge.name));
+  const named = new Set<string>([...ovsBridgeNames, ...ovsBridgeOf.keys()]);
+  // The host name becomes the script's file name and a line of it.
+  const errors: FieldError[] = PLAIN_NAME.test(host.name) ? [] : [{ path: 'name', message: `host name '${host.name}' names the script: use letters, digits, _ . or -, starting with a letter, digit or _` }];
   specs.forEach((spec, index) => {
     const path = `interfaces.${index}`;
     const owner = ovsBridgeOf.get(spec.name);
@@ -102,12 +113,12 @@ function refusals(host: RenderInput, ovsBridges: Bridge[]): FieldError[] {
     if (spec.kind === 'vlan' && ovsBridgeOf.has(spec.parent)) {
       errors.push({ path, message: `VLAN interface ${spec.name} sits on ${spec.parent}, which Open vSwitch bridge ${ovsBridgeOf.get(spec.parent)} owns; declare a port group {switch: ${ovsBridgeOf.get(spec.parent)}, vlan: ${spec.vlan}} instead` });
     }
-    const group = spec.kind === 'portgroup' && ovsBridges.some((bridge) => bridge.name === spec.switch) ? spec : null;
+    const group = spec.kind === 'portgroup' && ovsBridgeNames.has(spec.switch) ? spec : null;
     if (group?.pvlan !== undefined) errors.push({ path: `${path}.pvlan`, message: `port group ${spec.name} is on Open vSwitch bridge ${group.switch}, which has no private VLANs; remove pvlan` });
     if (group?.teaming) errors.push({ path: `${path}.teaming`, message: `port group ${spec.name} is on Open vSwitch bridge ${group.switch}: teaming per port group is an ESXi feature; set the bond's mode instead` });
     if (spec.kind === 'vmk') {
       const attachment = byName.get(spec.attachment);
-      if (attachment?.kind === 'portgroup' && ovsBridges.some((bridge) => bridge.name === attachment.switch)) {
+      if (attachment?.kind === 'portgroup' && ovsBridgeNames.has(attachment.switch)) {
         named.add(spec.name);
         if (attachment.vlan === 4095) errors.push({ path: `${path}.attachment`, message: `${spec.name} is a host IP interface on trunk port group ${attachment.name}; it needs one VLAN: attach it to a port group with vlan 0-4094` });
       }
@@ -115,7 +126,7 @@ function refusals(host: RenderInput, ovsBridges: Bridge[]): FieldError[] {
   });
   specs.forEach((spec, index) => {
     if (named.has(spec.name) && !DEVICE_NAME.test(spec.name)) {
-      errors.push({ path: `interfaces.${index}.name`, message: `'${spec.name}' becomes an Open vSwitch port or Linux device: use at most 15 letters, digits, _ . or -` });
+      errors.push({ path: `interfaces.${index}.name`, message: `'${spec.name}' becomes an Open vSwitch port or Linux device: use at most 15 letters, digits, _ . or -, starting with a letter, digit or _` });
     }
   });
   return errors;
@@ -129,7 +140,7 @@ function bridgeCommands(host: RenderInput, bridge: Bridge, options: OvsRenderOpt
   const addresses = addressesByInterface(specs);
   const mtuRequest = (name: string, mtu = mtus.get(name)) => (mtu === undefined ? [] : [`mtu_request=${mtu}`]);
   const set = (table: 'bridge' | 'port' | 'interface', name: string, columns: string[]) => (columns.length ? ` -- set ${table} ${name} ${columns.join(' ')}` : '');
-  const ipLines = (device: string, list: string[]) => [...list.map((address) => `ip address replace ${address} dev ${device}`), `ip link set dev ${device} up`];
+  const ipLines = (device: string, list: string[]) => [...list.map((address) => `ip address replace ${canonicalAddress(address)} dev ${device}`), `ip link set dev ${device} up`];
 
   const portGroups = specs.filter((spec): spec is PortGroup => spec.kind === 'portgroup' && spec.switch === bridge.name);
   const bridgeAddresses = addresses.get(bridge.name) ?? [];
