@@ -30,8 +30,3 @@ export interface Finding extends Hit {
   title: string;
   why: string;
 }
-
-/** Quotes a value for a POSIX shell line (port group names have spaces). */
-export const shellQuote = (value: string) => (/^[A-Za-z0-9_.:,/@=-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
-/** Quotes a value for PowerShell (single quotes, doubled inside). */
-export const psQuote = (value: string) => `'${value.replaceAll("'", "''")}'`;

@@ -1,7 +1,8 @@
 /** Address rules: VM IPs no subnet owns (grouped by the subnet that would), and one IP on two objects. */
 import { formatAddress, parseAddress, parseInterfaceAddress } from '../../domain/address.ts';
 import { subnetContaining, type Estate } from '../estate.ts';
-import { shellQuote, type Hit, type Rule } from '../rule.ts';
+import { type Hit, type Rule } from '../rule.ts';
+import { shellWord } from '../../render/esxcli/index.ts';
 
 /** The /24 (IPv4) or /64 (IPv6) around an address: the usual size of the subnet a sync did not find. */
 function enclosingNetwork(text: string): string {
@@ -43,7 +44,7 @@ export const unownedVmIps: Rule = {
         host: null,
         objects: [...new Set(group.ips.map((ip) => ip.vm))].sort().concat(group.ips.map((ip) => ip.address)),
         message: `${group.ips.length} VM IP${group.ips.length > 1 ? 's' : ''} in ${network} (${group.ips.map((ip) => `${ip.vm} ${ip.address}`).join(', ')}) have no subnet`,
-        fix: `hostwire subnet create ${name} --wire ${shellQuote(wire)} --cidr ${network}${vlan}\nhostwire sync ACCOUNT   # attaches the IPs to the new subnet`,
+        fix: `hostwire subnet create ${name} --wire ${shellWord(wire)} --cidr ${network}${vlan}\nhostwire sync ACCOUNT   # attaches the IPs to the new subnet`,
       };
     });
   },

@@ -5,8 +5,10 @@
  */
 import type { InterfaceSpec } from '../../domain/interfaces.ts';
 import { effectiveTeaming, vmkPlacement, vmks, type AuditHost } from '../estate.ts';
-import { psQuote, shellQuote, type Hit, type Rule } from '../rule.ts';
+import { type Hit, type Rule } from '../rule.ts';
 import { clusters } from './vmotion.ts';
+import { shellWord } from '../../render/esxcli/index.ts';
+import { psString } from '../../render/powercli/index.ts';
 
 type Portgroup = Extract<InterfaceSpec, { kind: 'portgroup' }>;
 const portgroups = (host: AuditHost) => host.interfaces.filter((spec): spec is Portgroup => spec.kind === 'portgroup');
@@ -34,7 +36,7 @@ export const portgroupVlans: Rule = {
         for (const [vlan, hosts] of byVlan) {
           if (vlan === intended) continue;
           for (const host of hosts) {
-            hits.push({ host, objects: [host, name], message: `port group '${name}' is VLAN ${vlan} on ${host} but VLAN ${intended} on ${byVlan.get(intended)!.join(', ')} (cluster ${cluster})`, fix: `esxcli network vswitch standard portgroup set --portgroup-name=${shellQuote(name)} --vlan-id=${intended}\nGet-VMHost -Name ${psQuote(host)} | Get-VirtualPortGroup -Name ${psQuote(name)} | Set-VirtualPortGroup -VLanId ${intended}` });
+            hits.push({ host, objects: [host, name], message: `port group '${name}' is VLAN ${vlan} on ${host} but VLAN ${intended} on ${byVlan.get(intended)!.join(', ')} (cluster ${cluster})`, fix: `esxcli network vswitch standard portgroup set --portgroup-name=${shellWord(name)} --vlan-id=${intended}\nGet-VMHost -Name ${psString(host)} | Get-VirtualPortGroup -Name ${psString(name)} | Set-VirtualPortGroup -VLanId ${intended}` });
           }
         }
       }
@@ -45,7 +47,7 @@ export const portgroupVlans: Rule = {
         for (const host of members) {
           if (host.interfaces.some((spec) => spec.name === name)) continue;
           const vswitch = reference.pg.switch;
-          hits.push({ host: host.name, objects: [host.name, name], message: `port group '${name}' (VLAN ${reference.pg.vlan}) carries VMs on ${reference.host.name} but is missing on ${host.name} (cluster ${cluster})`, fix: `esxcli network vswitch standard portgroup add --portgroup-name=${shellQuote(name)} --vswitch-name=${shellQuote(vswitch)}\nesxcli network vswitch standard portgroup set --portgroup-name=${shellQuote(name)} --vlan-id=${reference.pg.vlan}` });
+          hits.push({ host: host.name, objects: [host.name, name], message: `port group '${name}' (VLAN ${reference.pg.vlan}) carries VMs on ${reference.host.name} but is missing on ${host.name} (cluster ${cluster})`, fix: `esxcli network vswitch standard portgroup add --portgroup-name=${shellWord(name)} --vswitch-name=${shellWord(vswitch)}\nesxcli network vswitch standard portgroup set --portgroup-name=${shellWord(name)} --vlan-id=${reference.pg.vlan}` });
         }
       }
     }
@@ -71,7 +73,7 @@ export const subnetPortgroups: Rule = {
         hosts.set(host.name, (hosts.get(host.name) ?? new Set()).add(pg.vlan));
         attached.set(wire, hosts);
         if (pg.vlan > 0 && pg.vlan < 4095 && !described.has(`${wire}\u0000${pg.vlan}`)) {
-          hits.push({ host: host.name, objects: [host.name, pg.name, wire], message: `port group '${pg.name}' on ${host.name} carries VLAN ${pg.vlan} on wire ${wire}, but no subnet of that wire has VLAN ${pg.vlan}`, fix: `hostwire subnet create NAME --wire ${shellQuote(wire)} --cidr CIDR --vlan ${pg.vlan}` });
+          hits.push({ host: host.name, objects: [host.name, pg.name, wire], message: `port group '${pg.name}' on ${host.name} carries VLAN ${pg.vlan} on wire ${wire}, but no subnet of that wire has VLAN ${pg.vlan}`, fix: `hostwire subnet create NAME --wire ${shellWord(wire)} --cidr CIDR --vlan ${pg.vlan}` });
         }
       }
     }
@@ -103,11 +105,11 @@ export const managementIsolation: Rule = {
           if (pg.name === placement.portgroup.name || pg.switch !== placement.switch.name || pg.vlan !== placement.portgroup.vlan || !vmPortgroups.get(host.name)?.has(pg.name)) continue;
           const shared = effectiveTeaming(placement.switch, pg.teaming).active.filter((uplink) => mine.includes(uplink));
           if (!shared.length) continue;
-          hits.push({ host: host.name, objects: [host.name, vmk.name, placement.portgroup.name, pg.name], message: `${host.name} management ${vmk.name} on '${placement.portgroup.name}' shares VLAN ${pg.vlan} and uplinks ${shared.join(', ')} with VM port group '${pg.name}'`, fix: `Give management its own VLAN, or its own active uplink with the VM port group's active uplinks as its standby:\nesxcli network vswitch standard portgroup policy failover set --portgroup-name=${shellQuote(placement.portgroup.name)} --active-uplinks=${mine[0]}` });
+          hits.push({ host: host.name, objects: [host.name, vmk.name, placement.portgroup.name, pg.name], message: `${host.name} management ${vmk.name} on '${placement.portgroup.name}' shares VLAN ${pg.vlan} and uplinks ${shared.join(', ')} with VM port group '${pg.name}'`, fix: `Give management its own VLAN, or its own active uplink with the VM port group's active uplinks as its standby:\nesxcli network vswitch standard portgroup policy failover set --portgroup-name=${shellWord(placement.portgroup.name)} --active-uplinks=${mine[0]}` });
         }
         const tagged = portgroups(host).some((pg) => pg.switch === placement.switch.name && pg.vlan > 0);
         if (placement.portgroup.vlan === 0 && tagged) {
-          hits.push({ host: host.name, objects: [host.name, vmk.name, placement.portgroup.name], message: `${host.name} management ${vmk.name} is untagged on '${placement.portgroup.name}' while ${placement.switch.name} trunks tagged VLANs: it depends on the switch port's native VLAN`, fix: `esxcli network vswitch standard portgroup set --portgroup-name=${shellQuote(placement.portgroup.name)} --vlan-id=MANAGEMENT_VLAN` });
+          hits.push({ host: host.name, objects: [host.name, vmk.name, placement.portgroup.name], message: `${host.name} management ${vmk.name} is untagged on '${placement.portgroup.name}' while ${placement.switch.name} trunks tagged VLANs: it depends on the switch port's native VLAN`, fix: `esxcli network vswitch standard portgroup set --portgroup-name=${shellWord(placement.portgroup.name)} --vlan-id=MANAGEMENT_VLAN` });
         }
       }
     }
@@ -141,7 +143,7 @@ export const vswitchPorts: Rule = {
         const free = spec.ports - taken;
         if (free >= spec.ports * 0.1) continue;
         const size = [64, 128, 256, 512, 1024, 2048, 4096].find((candidate) => candidate - taken >= candidate * 0.2) ?? 4096;
-        hits.push({ host: host.name, objects: [host.name, spec.name], message: `${host.name} ${spec.name} has ${Math.max(free, 0)} of ${spec.ports} ports free (${taken} in use)`, fix: `esxcli network vswitch standard set --vswitch-name=${shellQuote(spec.name)} --ports=${size}   # takes effect after a reboot on older ESX` });
+        hits.push({ host: host.name, objects: [host.name, spec.name], message: `${host.name} ${spec.name} has ${Math.max(free, 0)} of ${spec.ports} ports free (${taken} in use)`, fix: `esxcli network vswitch standard set --vswitch-name=${shellWord(spec.name)} --ports=${size}   # takes effect after a reboot on older ESX` });
       }
     }
     return hits;

@@ -5,7 +5,9 @@
  */
 import { BOND_OPTION_MODES, type InterfaceSpec, type TeamingPolicy } from '../../domain/interfaces.ts';
 import { effectiveTeaming, type AuditHost } from '../estate.ts';
-import { psQuote, shellQuote, type Hit, type Rule } from '../rule.ts';
+import { type Hit, type Rule } from '../rule.ts';
+import { shellWord } from '../../render/esxcli/index.ts';
+import { psString } from '../../render/powercli/index.ts';
 
 /** Uplinks per standard vSwitch (vSphere configuration maximums; ESX 2.x allowed 10). */
 const MAX_TEAM_MEMBERS: Record<string, number> = { esxi: 32 };
@@ -29,8 +31,8 @@ function teams(hosts: AuditHost[]): Teamed[] {
 
 const failoverSet = (team: Teamed, options: string) =>
   team.owner === team.switchName
-    ? `esxcli network vswitch standard policy failover set --vswitch-name=${shellQuote(team.switchName)} ${options}`
-    : `esxcli network vswitch standard portgroup policy failover set --portgroup-name=${shellQuote(team.owner)} ${options}`;
+    ? `esxcli network vswitch standard policy failover set --vswitch-name=${shellWord(team.switchName)} ${options}`
+    : `esxcli network vswitch standard portgroup policy failover set --portgroup-name=${shellWord(team.owner)} ${options}`;
 
 export const teamingRules: Rule = {
   id: 'teaming',
@@ -50,7 +52,7 @@ export const teamingRules: Rule = {
         hits.push({ host: host.name, objects: [host.name, owner], message: `${host.name} ${where} balances by IP hash with beacon probing`, fix: failoverSet(team, '--failure-detection=link') });
       }
       if (beacon && team.uplinks.length < 3) {
-        hits.push({ host: host.name, objects: [host.name, owner], message: `${host.name} ${where} uses beacon probing with ${team.uplinks.length} uplink${team.uplinks.length === 1 ? '' : 's'}; it needs at least three to tell which one failed`, fix: `${failoverSet(team, '--failure-detection=link')}\n(or add a third uplink: esxcli network vswitch standard uplink add --vswitch-name=${shellQuote(team.switchName)} --uplink-name=vmnicN)` });
+        hits.push({ host: host.name, objects: [host.name, owner], message: `${host.name} ${where} uses beacon probing with ${team.uplinks.length} uplink${team.uplinks.length === 1 ? '' : 's'}; it needs at least three to tell which one failed`, fix: `${failoverSet(team, '--failure-detection=link')}\n(or add a third uplink: esxcli network vswitch standard uplink add --vswitch-name=${shellWord(team.switchName)} --uplink-name=vmnicN)` });
       }
       const named = [...(team.declared?.active ?? []), ...(team.declared?.standby ?? []), ...(team.declared?.unused ?? [])];
       const strangers = named.filter((nic) => !team.uplinks.includes(nic));
@@ -82,7 +84,7 @@ export const teamMembers: Rule = {
         }
         const limit = MAX_TEAM_MEMBERS[host.platform];
         if (limit !== undefined && members.length > limit) {
-          hits.push({ host: host.name, objects: [host.name, spec.name], message: `${host.name} ${spec.name} has ${members.length} uplinks; ${host.platform} allows ${limit}`, fix: `esxcli network vswitch standard uplink remove --vswitch-name=${shellQuote(spec.name)} --uplink-name=${members[members.length - 1]}` });
+          hits.push({ host: host.name, objects: [host.name, spec.name], message: `${host.name} ${spec.name} has ${members.length} uplinks; ${host.platform} allows ${limit}`, fix: `esxcli network vswitch standard uplink remove --vswitch-name=${shellWord(spec.name)} --uplink-name=${members[members.length - 1]}` });
         }
       }
     }
@@ -100,7 +102,7 @@ export const linuxBonds: Rule = {
     for (const host of estate.hosts) {
       for (const spec of host.interfaces) {
         if (spec.kind !== 'bond') continue;
-        if (spec.mode === '802.3ad' && !spec.miimon) hits.push({ host: host.name, objects: [host.name, spec.name], message: `${host.name} ${spec.name} is 802.3ad without miimon`, fix: `Declare miimon: 100 on ${spec.name} and re-render (hostwire host render ${shellQuote(host.name)} --format FORMAT)` });
+        if (spec.mode === '802.3ad' && !spec.miimon) hits.push({ host: host.name, objects: [host.name, spec.name], message: `${host.name} ${spec.name} is 802.3ad without miimon`, fix: `Declare miimon: 100 on ${spec.name} and re-render (hostwire host render ${shellWord(host.name)} --format FORMAT)` });
         if (spec.lacpRate && !BOND_OPTION_MODES.lacpRate.includes(spec.mode)) hits.push({ host: host.name, objects: [host.name, spec.name], message: `${host.name} ${spec.name} sets lacp_rate ${spec.lacpRate} in mode ${spec.mode}, where only 802.3ad uses it`, fix: `Remove lacpRate from ${spec.name}, or make it mode 802.3ad` });
         if (['balance-rr', 'balance-xor', '802.3ad'].includes(spec.mode) && !spec.switchNote) hits.push({ host: host.name, objects: [host.name, spec.name], message: `${host.name} ${spec.name} is ${spec.mode}, which needs a port-channel on the switch, and no switch side is noted`, fix: `Record the switch side on ${spec.name}: switchNote: "switch X port-channel N: ports ..." (and check it is configured)` });
       }
@@ -133,8 +135,8 @@ export const stackMtu: Rule = {
           const lowerMtu = lower.mtu ?? (host.platform === 'esxi' ? 1500 : undefined);
           if (mtu === undefined || lowerMtu === undefined || mtu <= lowerMtu) continue;
           const fix = host.platform === 'esxi'
-            ? `esxcli network vswitch standard set --vswitch-name=${shellQuote(lower.name)} --mtu=${mtu}\nGet-VMHost -Name ${psQuote(host.name)} | Get-VirtualSwitch -Name ${psQuote(lower.name)} | Set-VirtualSwitch -Mtu ${mtu} -Confirm:$false`
-            : `Declare mtu: ${mtu} on ${lower.name} (renderers then set it along the whole stack): hostwire host render ${shellQuote(host.name)} --format FORMAT`;
+            ? `esxcli network vswitch standard set --vswitch-name=${shellWord(lower.name)} --mtu=${mtu}\nGet-VMHost -Name ${psString(host.name)} | Get-VirtualSwitch -Name ${psString(lower.name)} | Set-VirtualSwitch -Mtu ${mtu} -Confirm:$false`
+            : `Declare mtu: ${mtu} on ${lower.name} (renderers then set it along the whole stack): hostwire host render ${shellWord(host.name)} --format FORMAT`;
           hits.push({ host: host.name, objects: [host.name, spec.name, lower.name], message: `${host.name} ${spec.name} has MTU ${mtu}, above the ${lowerMtu} of ${lower.name} beneath it`, fix });
         }
       }

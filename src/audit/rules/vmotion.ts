@@ -5,7 +5,9 @@
  */
 import type { InterfaceSpec } from '../../domain/interfaces.ts';
 import { effectiveTeaming, networkOf, vmkPlacement, vmks, type AuditHost, type Estate } from '../estate.ts';
-import { psQuote, shellQuote, type Hit, type Rule } from '../rule.ts';
+import { type Hit, type Rule } from '../rule.ts';
+import { shellWord } from '../../render/esxcli/index.ts';
+import { psString } from '../../render/powercli/index.ts';
 
 type Vmk = Extract<InterfaceSpec, { kind: 'vmk' }>;
 
@@ -47,8 +49,8 @@ export const vmotionNotEnabled: Rule = {
             message: `${host.name} ${vmk.name} (${vmk.attachment}) is not enabled for vMotion, while ${where} carries vMotion on other hosts of cluster ${host.cluster}`,
             fix: [
               `esxcli network ip interface tag add --interface-name=${vmk.name} --tagname=VMotion`,
-              `Get-VMHost -Name ${psQuote(host.name)} | Get-VMHostNetworkAdapter -Name ${psQuote(vmk.name)} | Set-VMHostNetworkAdapter -VMotionEnabled $true -Confirm:$false`,
-              `hostwire audit fix vmotion-not-enabled --host ${shellQuote(host.name)} --apply`,
+              `Get-VMHost -Name ${psString(host.name)} | Get-VMHostNetworkAdapter -Name ${psString(vmk.name)} | Set-VMHostNetworkAdapter -VMotionEnabled $true -Confirm:$false`,
+              `hostwire audit fix vmotion-not-enabled --host ${shellWord(host.name)} --apply`,
             ].join('\n'),
           });
         }
@@ -117,8 +119,8 @@ export const bindingTeaming: Rule = {
           objects: [host.name, vmk.name, placement.portgroup.name],
           message: `${host.name} ${vmk.name} (${service}) on port group '${placement.portgroup.name}' has active [${teaming.active.join(', ')}] and standby [${teaming.standby.join(', ')}]; it needs one active uplink and the others unused`,
           fix: [
-            `esxcli network vswitch standard portgroup policy failover set --portgroup-name=${shellQuote(placement.portgroup.name)} --active-uplinks=${keep}`,
-            `Get-VMHost -Name ${psQuote(host.name)} | Get-VirtualPortGroup -Name ${psQuote(placement.portgroup.name)} | Get-NicTeamingPolicy | Set-NicTeamingPolicy -MakeNicActive ${psQuote(keep)} -MakeNicUnused ${others.map(psQuote).join(',')}`,
+            `esxcli network vswitch standard portgroup policy failover set --portgroup-name=${shellWord(placement.portgroup.name)} --active-uplinks=${keep}`,
+            `Get-VMHost -Name ${psString(host.name)} | Get-VirtualPortGroup -Name ${psString(placement.portgroup.name)} | Get-NicTeamingPolicy | Set-NicTeamingPolicy -MakeNicActive ${psString(keep)} -MakeNicUnused ${others.map(psString).join(',')}`,
           ].join('\n'),
         });
       }

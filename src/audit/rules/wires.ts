@@ -1,5 +1,6 @@
 /** Wires a sync created apart that its evidence says are one L2 domain (`wire suggest-merges`). */
-import { shellQuote, type Rule } from '../rule.ts';
+import { type Rule } from '../rule.ts';
+import { shellWord } from '../../render/esxcli/index.ts';
 
 export const mergeableWires: Rule = {
   id: 'wires-mergeable',
@@ -11,7 +12,7 @@ export const mergeableWires: Rule = {
       host: null,
       objects: [...suggestion.wires, suggestion.into],
       message: `wire${suggestion.wires.length > 1 ? 's' : ''} ${suggestion.wires.join(', ')} look like wire ${suggestion.into}: ${suggestion.evidence.join('; ')}`,
-      fix: `hostwire wire merge ${suggestion.wires.map(shellQuote).join(' ')} --into ${shellQuote(suggestion.into)}`,
+      fix: `hostwire wire merge ${suggestion.wires.map(shellWord).join(' ')} --into ${shellWord(suggestion.into)}`,
     }));
   },
 };
