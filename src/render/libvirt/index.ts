@@ -31,6 +31,7 @@ export const LIBVIRT_PATHS = {
 // The builder escapes every text and attribute value, so names and addresses can hold & < > ' ".
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ', suppressEmptyNode: true });
 
+/** A document with a header saying how to use it (static text: a comment may not hold a double hyphen). */
 const document = (root: string, body: XmlNode, use: string) => `<!-- Rendered by hostwire: ${use}. Edit the declaration, not this file. -->\n${builder.build({ [root]: body })}`;
 
 const vlanElement = (vlan: PortVlan): XmlNode => ({ ...(vlan.trunk ? { '@trunk': 'yes' } : {}), tag: vlan.tags.map((id) => ({ '@id': id })) });
@@ -128,7 +129,7 @@ export function renderLibvirt(host: RenderInput): RenderedFile[] {
     for (const port of ports) {
       files.push({
         path: `${LIBVIRT_PATHS.domains}/${guestFileName(vm)}/${port.mac.replaceAll(':', '-')}.xml`,
-        content: document('interface', guestInterface(host, port), 'virsh attach-device VM this file --config'),
+        content: document('interface', guestInterface(host, port), 'virsh attach-device VM this file, with the config flag to keep it'),
       });
     }
   }
