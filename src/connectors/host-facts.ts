@@ -18,6 +18,15 @@ export interface ImportedNetwork {
   gateway?: { interface: string; address: string };
   /** Things read but not modelled (a routing rule, an unknown key), with their file and line. */
   warnings: string[];
+  /** Guests and where their vNICs attach, from sources that describe them (libvirt domains). */
+  guests?: ImportedGuest[];
+}
+
+/** A guest as its hypervisor's config describes it; vNIC attachments name a bridge or port group. */
+export interface ImportedGuest {
+  name: string;
+  uuid?: string;
+  nics: { mac: string; attachment: string | null }[];
 }
 
 export interface SourceFile {
