@@ -156,15 +156,16 @@ function recovery(team: Team, before: string[], after: string[], failed: string[
   if (!after.length) return `reconnects when ${failed.join(' or ')} returns`;
   if (uplinkText(before) === uplinkText(after)) return `stays on ${uplinkText(after)}`;
   const returning = failed.join(' and ');
+  if (before.length > 1) return `spreads over ${uplinkText(before)} again when ${returning} returns`;
   if (failsBack(team)) return `fails back to ${uplinkText(before)} when ${returning === uplinkText(before) ? 'it' : returning} returns`;
   if (team.type === 'switch') return `stays on ${uplinkText(after)}: failback off (rolling)`;
   return `stays on ${uplinkText(after)}: the bond has no primary to fail back to`;
 }
 
+/** Active-backup returns to its primary only; a vSwitch as its failback setting says. */
 function failsBack(team: Team): boolean {
   if (team.type === 'switch') return team.failback;
-  // A hashed bond takes a member back as soon as it is up; active-backup returns only to its primary.
-  return team.type === 'bond' && (team.mode !== 'active-backup' || team.primary !== null);
+  return team.type === 'bond' && team.primary !== null;
 }
 
 function notes(team: Team, before: string[], after: string[], faults: Map<string, UplinkFault>, unnoticed: string[]): string[] {
@@ -172,6 +173,8 @@ function notes(team: Team, before: string[], after: string[], faults: Map<string
   if (team.type === 'switch') list.push(...switchNotes(team, before, after, unnoticed));
   if (team.type === 'bond') list.push(...bondNotes(team, faults, unnoticed));
   if (team.type === 'nic') list.push(`${team.name} is the only uplink: nothing to fail over to`);
+  const upstream = unnoticed.filter((uplink) => faults.get(uplink) === 'upstream');
+  if (team.type !== 'switch' && upstream.length) list.push(`${upstream.join(' and ')} keeps its link up and the kernel watches carrier only: the upstream failure is not detected`);
   return list;
 }
 
@@ -191,9 +194,7 @@ function bondNotes(team: BondTeam, faults: Map<string, UplinkFault>, unnoticed: 
   const hash = hashPolicyNote(team);
   if (hash) list.push(hash);
   if (team.miimonForced) list.push(`miimon is not set: the kernel forces 100 ms for ${team.mode}`);
-  const upstream = unnoticed.filter((uplink) => faults.get(uplink) === 'upstream');
   const unwatched = unnoticed.filter((uplink) => faults.get(uplink) === 'link');
   if (unwatched.length) list.push(`miimon is off: ${team.name} does not notice ${unwatched.join(' and ')} going down`);
-  if (upstream.length) list.push(`${upstream.join(' and ')} keeps its link up and miimon watches carrier only: the upstream failure is not detected`);
   return list;
 }
