@@ -146,7 +146,7 @@ export function hostObjects(host: SimHost, guests: GuestNetwork[], options: SimO
   const byName = new Map(host.interfaces.map((spec) => [spec.name, spec]));
   const ports = switchPorts(host, guests, byName);
 
-  const legsOf = (name: string, mac: string | null): Leg[] => {
+  const legsOf = (name: string): Leg[] => {
     const spec = byName.get(name);
     if (!spec) return [];
     switch (spec.kind) {
@@ -155,17 +155,17 @@ export function hostObjects(host: SimHost, guests: GuestNetwork[], options: SimO
       case 'bond':
         return [{ team: bondTeam(spec), port: null }];
       case 'vlan':
-        return legsOf(spec.parent, mac);
+        return legsOf(spec.parent);
       case 'bridge':
-        return spec.ports.flatMap((port) => legsOf(port, mac));
+        return spec.ports.flatMap((port) => legsOf(port));
       case 'portgroup': {
         const owner = byName.get(spec.switch);
-        if (owner?.kind === 'bridge') return legsOf(owner.name, mac);
+        if (owner?.kind === 'bridge') return legsOf(owner.name);
         if (owner?.kind !== 'vswitch' && owner?.kind !== 'dvswitch') return [];
         return [{ team: switchTeam(owner.name, owner.uplinks, owner.teaming, spec.teaming, options), port: null }];
       }
       case 'vmk':
-        return legsOf(spec.attachment, spec.mac ?? mac);
+        return legsOf(spec.attachment);
       case 'vswitch':
       case 'dvswitch':
         return [];
@@ -174,7 +174,7 @@ export function hostObjects(host: SimHost, guests: GuestNetwork[], options: SimO
 
   /** A port (vmk or vNIC) on a switch team gets its virtual port; elsewhere its legs are the stack's. */
   const portLegs = (object: string, attachment: string, mac: string | null): Leg[] =>
-    legsOf(attachment, mac).map((leg) => {
+    legsOf(attachment).map((leg) => {
       if (leg.team.type !== 'switch') return leg;
       return { ...leg, port: { index: ports.get(leg.team.name)!.indexOf(object), mac } };
     });
@@ -183,7 +183,7 @@ export function hostObjects(host: SimHost, guests: GuestNetwork[], options: SimO
   for (const spec of host.interfaces) {
     const kind = spec.kind;
     if (kind === 'physical' || kind === 'vswitch' || kind === 'dvswitch') continue;
-    const legs = spec.kind === 'vmk' ? portLegs(spec.name, spec.attachment, spec.mac ?? null) : legsOf(spec.name, null);
+    const legs = spec.kind === 'vmk' ? portLegs(spec.name, spec.attachment, spec.mac ?? null) : legsOf(spec.name);
     if (legs.length) objects.push({ object: spec.name, kind, legs });
   }
   for (const { object, attachment, mac } of guestPorts(host, guests, byName)) {
