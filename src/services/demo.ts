@@ -31,7 +31,8 @@ const SUBNETS: SubnetInput[] = [
   { name: 'xen-20', wire: 'xen-lab', cidr: '192.168.20.0/24', vlan: 20, gateway: '192.168.20.1' },
 ];
 
-function esxInterfaces(octet: number) {
+/** A seed 002 ESXi host: vSwitch0 for management and VMs, vSwitch1 with one vMotion vmk per island, addresses ending in `octet`. */
+export function esxInterfaces(octet: number) {
   return [
     { kind: 'physical', name: 'vmnic0', mac: `00:50:56:01:${octet}:00`, speedMbps: 10000, driver: 'ixgben' },
     { kind: 'physical', name: 'vmnic1', mac: `00:50:56:01:${octet}:01`, speedMbps: 10000, driver: 'ixgben' },
@@ -50,7 +51,7 @@ function esxInterfaces(octet: number) {
 }
 
 /** Seed 001: an Oracle VM host with an 802.3ad bond, a trunk, and one bridge per VLAN. */
-const OVM_INTERFACES = [
+export const OVM_INTERFACES = [
   { kind: 'physical', name: 'eth0', mac: '00:14:5e:c0:ff:ee' },
   { kind: 'physical', name: 'eth1', mac: '00:14:5e:c0:ff:ef' },
   { kind: 'bond', name: 'bond0', members: ['eth0', 'eth1'], mode: '802.3ad', miimon: 100, switchNote: 'po1: Gi1/1, Gi1/2, LACP active' },
@@ -61,7 +62,7 @@ const OVM_INTERFACES = [
 ];
 
 /** Seed 003: a Xen host with one bridge per VLAN on eth0 (xenbr10, xenbr20). */
-const XEN_INTERFACES = [
+export const XEN_INTERFACES = [
   { kind: 'physical', name: 'eth0', mac: '00:16:3e:10:00:01', speedMbps: 1000 },
   ...[10, 20].flatMap((vlan) => [
     { kind: 'vlan', name: `eth0.${vlan}`, parent: 'eth0', vlan },
