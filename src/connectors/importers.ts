@@ -4,6 +4,7 @@
  */
 import { HostwireError } from '../domain/errors.ts';
 import type { ImportedNetwork, SourceFile } from './host-facts.ts';
+import { importLibvirtXml } from './libvirt/xml.ts';
 
 export interface Importer {
   kind: 'config' | 'facts';
@@ -12,7 +13,9 @@ export interface Importer {
   read(files: SourceFile[]): ImportedNetwork;
 }
 
-export const IMPORTERS: Record<string, Importer> = {};
+export const IMPORTERS: Record<string, Importer> = {
+  libvirt: { kind: 'config', input: 'virsh iface-dumpxml / net-dumpxml / dumpxml output or a test:/// node file', read: importLibvirtXml },
+};
 
 export function findImporter(format: string): Importer {
   const importer = IMPORTERS[format];

@@ -95,7 +95,7 @@ export async function seedDemo(context: Context): Promise<boolean> {
     powerState: 'poweredOn',
     vnics: [{ mac: '00:16:3e:20:00:10', portgroup: 'xenbr20', networkName: 'xenbr20', observedIps: ['192.168.20.10'] }],
   });
-  await allocate(context, { subnet: 'xen-20', address: '192.168.20.10', owner: { kind: 'vnic', id: 'lab-router/00:16:3e:20:00:10' } });
+  await allocate(context, { subnet: 'xen-20', address: '192.168.20.10', owner: { kind: 'vnic', id: '4210a1b2-0c3d-4e5f-8a9b-000000000010/00:16:3e:20:00:10' } });
   await upsertHost(context, { name: 'ovm1', platform: 'ovm', cluster: 'xen-pool', managementAddress: '10.1.1.101' });
   await setHostInterfaces(context, 'ovm1', OVM_INTERFACES);
   await allocate(context, { subnet: 'mgmt', address: '10.1.1.101', owner: { kind: 'host-interface', id: 'ovm1/vlan100' } });
@@ -108,6 +108,7 @@ export async function seedDemo(context: Context): Promise<boolean> {
       toolsState: 'running',
       vnics: [{ mac: `00:50:56:aa:00:0${index + 1}`, portgroup: 'VM Network', observedIps: [index === 2 ? '192.168.77.20' : `10.50.3.${250 - index}`] }],
     });
+    if (index < 2) await allocate(context, { subnet: 'vm-web', address: `10.50.3.${250 - index}`, owner: { kind: 'vnic', id: `4210a1b2-0c3d-4e5f-8a9b-00000000000${index + 1}/00:50:56:aa:00:0${index + 1}` } });
   }
   // Seed 004: an IP no subnet owns stays on the VM as sync_ips until its subnet is declared.
   await setTag(context, { kind: 'vm', name: '4210a1b2-0c3d-4e5f-8a9b-000000000003' }, 'sync_ips', JSON.stringify([{ address: '192.168.77.20', mac: '00:50:56:aa:00:03', reason: 'no subnet contains it: add a subnet that contains it on the right wire and sync again' }]));

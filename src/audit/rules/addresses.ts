@@ -66,7 +66,7 @@ export const duplicateIps: Rule = {
     for (const record of estate.addresses) {
       if (record.ownerKind === 'host-interface' && record.ownerId) add(record.address, `host ${record.ownerId}`);
       else if (record.ownerKind === 'vnic' && record.ownerId) add(record.address, vmNames.get(record.ownerId) ?? `vNIC ${record.ownerId}`);
-      else if (record.ownerKind) add(record.address, `${record.ownerKind} ${record.ownerId}`);
+      else add(record.address, `the ${record.state} record${record.ownerId ? ` of ${record.ownerKind} ${record.ownerId}` : ''}${record.note ? ` (${record.note})` : ''}`);
     }
     const hits: Hit[] = [];
     for (const [address, found] of holders) {
