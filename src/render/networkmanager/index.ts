@@ -41,28 +41,27 @@ function bondSection(spec: Extract<InterfaceSpec, { kind: 'bond' }>): Section {
   return options;
 }
 
-/** What one interface's addresses and subnets give each IP family's section. */
+/** What one interface's addresses and their subnets give each IP family's section. */
 function ipSections(host: RenderInput, name: string, addresses: string[], gateway: ReturnType<typeof defaultRoute>): Record<'ipv4' | 'ipv6', Section> {
+  const parsed = addresses.map((text) => parseInterfaceAddress(text));
+  const subnets = parsed.flatMap(({ address }) => host.subnets?.[address.text] ?? []);
   const sections: Record<'ipv4' | 'ipv6', Section> = { ipv4: [], ipv6: [] };
   for (const family of [4, 6] as const) {
-    const own = addresses.map((text) => parseInterfaceAddress(text)).filter(({ address }) => address.family === family);
+    const own = parsed.filter(({ address }) => address.family === family);
     const section = sections[family === 4 ? 'ipv4' : 'ipv6'];
     if (!own.length) {
       // `disabled`, not `ignore`: with ignore the kernel would still take SLAAC addresses on a VM VLAN.
       section.push(['method', 'disabled']);
       continue;
     }
-    const dns = new Set<string>();
-    const domains = new Set<string>();
     own.forEach(({ address, prefix }, index) => {
       // NM keeps the gateway on the first address of its family, whichever address it came with.
       const routed = index === 0 && gateway?.interface === name && gateway.gateway.includes(':') === (family === 6);
       section.push([`address${index + 1}`, `${address.text}/${prefix.length}${routed ? `,${gateway.gateway}` : ''}`]);
-      const subnet = host.subnets?.[address.text];
-      // NM refuses a server of the other family here; it belongs to that family's interface.
-      for (const server of subnet?.dns ?? []) if (server.includes(':') === (family === 6)) dns.add(server);
-      if (subnet?.domain) domains.add(subnet.domain);
     });
+    // Each DNS server goes to its own family's section (NM refuses the other family's there).
+    const dns = new Set(subnets.flatMap((subnet) => subnet.dns.filter((server) => server.includes(':') === (family === 6))));
+    const domains = new Set(own.flatMap(({ address }) => host.subnets?.[address.text]?.domain ?? []));
     if (dns.size) section.push(['dns', `${[...dns].join(';')};`]);
     if (domains.size) section.push(['dns-search', `${[...domains].join(';')};`]);
     section.push(['method', 'manual']);
