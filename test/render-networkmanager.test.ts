@@ -20,15 +20,13 @@ import { parseDeclaration } from '../src/domain/declaration.ts';
 import { parseInterfaceSet, type InterfaceSpec } from '../src/domain/interfaces.ts';
 import { diffNetworks } from '../src/domain/network-diff.ts';
 import type { RenderedFile, RenderInput } from '../src/render/files.ts';
-import { connectionUuid, renderNetworkManager } from '../src/render/networkmanager/index.ts';
+import { connectionUuid, NM_CONNECTIONS_DIR as DIR, renderNetworkManager } from '../src/render/networkmanager/index.ts';
 import { seedDemo } from '../src/services/demo.ts';
 import { renderInputFor } from '../src/services/host-network.ts';
 import { makeContext } from '../src/store/context.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { arbitraryLinuxNetwork } from './support/arbitrary-network.ts';
 import { removeRendered, writeRendered } from './support/rendered.ts';
-
-const DIR = 'etc/NetworkManager/system-connections';
 
 /** Keys NetworkManager's keyfile writer leaves out when they hold its default; we write them anyway, to be explicit. */
 const NM_OMITS_DEFAULT: Record<string, string> = { 'bridge.stp': 'true', 'bridge.forward-delay': '15' };

@@ -106,7 +106,6 @@ export function importNmKeyfiles(files: SourceFile[]): ImportedNetwork {
     }
     const keyfile = parseKeyfile(file);
     const connection = keyfile.get('connection');
-    const at = (section: string, key: string) => keyfile.get(section)?.get(key);
     if (!connection) throw sourceError(file.path, null, 'has no [connection] section; every keyfile needs one with type= and interface-name=');
     const type = connection.get('type');
     if (!type) throw sourceError(file.path, null, `[connection] has no type=; use one of: ${Object.keys(TYPES).join(', ')}`);
@@ -115,12 +114,12 @@ export function importNmKeyfiles(files: SourceFile[]): ImportedNetwork {
       warnings.push(`${file.path}:${type.line}: a ${type.value} connection is not a host network interface hostwire models; skipped`);
       continue;
     }
-    const ifname = at('connection', 'interface-name');
+    const ifname = connection.get('interface-name');
     if (!ifname) throw sourceError(file.path, null, '[connection] has no interface-name=; hostwire names interfaces as the kernel does, so add interface-name=NAME');
     checkName(ifname.value, file.path, ifname.line, 'interface-name');
     const earlier = byName.get(ifname.value);
     if (earlier) throw sourceError(file.path, ifname.line, `interface ${ifname.value} is also configured by ${earlier.file}; keep one connection per interface`);
-    const entry: Connection = { file: file.path, keyfile, kind, name: ifname.value, uuid: at('connection', 'uuid')?.value, id: at('connection', 'id')?.value };
+    const entry: Connection = { file: file.path, keyfile, kind, name: ifname.value, uuid: connection.get('uuid')?.value, id: connection.get('id')?.value };
     connections.push(entry);
     byName.set(entry.name, entry);
     warnUnread(file.path, keyfile, warnings);
@@ -156,7 +155,7 @@ export function importNmKeyfiles(files: SourceFile[]): ImportedNetwork {
       spec.parent = target?.name ?? parent.value;
       if (!target) {
         checkName(parent.value, entry.file, parent.line, 'vlan.parent');
-        if (!specByName.has(parent.value) && !implied.some((nic) => nic.name === parent.value)) implied.push({ kind: 'physical', name: parent.value });
+        if (!implied.some((nic) => nic.name === parent.value)) implied.push({ kind: 'physical', name: parent.value });
         warnings.push(`${entry.file}:${parent.line}: the VLAN's parent ${parent.value} has no keyfile here; it is taken as a physical NIC`);
       }
     }
@@ -169,28 +168,12 @@ export function importNmKeyfiles(files: SourceFile[]): ImportedNetwork {
       spec.ports = [];
     }
     if (entry.kind === 'bond') spec.members = [];
-    const addresses: string[] = [];
-    for (const family of ['ipv4', 'ipv6'] as const) {
-      const section = entry.keyfile.get(family);
-      const method = section?.get('method');
-      if (method && ['auto', 'dhcp', 'shared'].includes(method.value)) warnings.push(`${entry.file}:${method.line}: ${family}.method=${method.value} takes addresses from the network; hostwire declares static addresses only`);
-      const found: { address: string; gateway?: string; line: number }[] = [];
-      for (const [key, entryValue] of section ?? []) {
-        if (!ADDRESS_KEY.test(key)) continue;
-        for (const item of entryValue.value.split(';').filter(Boolean)) {
-          const [address, via] = item.split(',');
-          found.push({ address: ipAddress(entry.file, entryValue.line, address!, family, true), gateway: via, line: entryValue.line });
-        }
-      }
-      const explicit = section?.get('gateway');
-      for (const candidate of [...found.filter((item) => item.gateway), ...(explicit ? [{ gateway: explicit.value, line: explicit.line }] : [])]) {
-        const address = ipAddress(entry.file, candidate.line, candidate.gateway!, family, false);
-        if (gateway) warnings.push(`${entry.file}:${candidate.line}: a second default gateway ${address}; hostwire keeps one, ${gateway.address} on ${gateway.interface}`);
-        else gateway = { interface: entry.name, address };
-      }
-      addresses.push(...found.map((item) => item.address));
+    const ip = ipConfiguration(entry, warnings);
+    if (ip.addresses.length) spec.addresses = ip.addresses;
+    for (const candidate of ip.gateways) {
+      if (gateway) warnings.push(`${entry.file}:${candidate.line}: a second default gateway ${candidate.address}; hostwire keeps one, ${gateway.address} on ${gateway.interface}`);
+      else gateway = { interface: entry.name, address: candidate.address };
     }
-    if (addresses.length) spec.addresses = addresses;
     specs.push(spec);
     specByName.set(spec.name, spec);
   }
@@ -215,6 +198,27 @@ export function importNmKeyfiles(files: SourceFile[]): ImportedNetwork {
     throw error;
   }
   return { interfaces, linkState: {}, ...(gateway ? { gateway } : {}), warnings };
+}
+
+/** Static addresses of both families, and the gateways given with them (`address1=IP/len,GW`) or alone (`gateway=`). */
+function ipConfiguration(entry: Connection, warnings: string[]): { addresses: string[]; gateways: { address: string; line: number }[] } {
+  const addresses: string[] = [];
+  const gateways: { address: string; line: number }[] = [];
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const section = entry.keyfile.get(family) ?? new Map<string, KeyfileValue>();
+    const method = section.get('method');
+    if (method && ['auto', 'dhcp', 'shared'].includes(method.value)) warnings.push(`${entry.file}:${method.line}: ${family}.method=${method.value} takes addresses from the network; hostwire declares static addresses only`);
+    for (const [key, { value, line }] of section) {
+      if (key === 'gateway') gateways.push({ address: ipAddress(entry.file, line, value, family, false), line });
+      if (!ADDRESS_KEY.test(key)) continue;
+      for (const item of value.split(';').filter(Boolean)) {
+        const [address, via] = item.split(',');
+        addresses.push(ipAddress(entry.file, line, address!, family, true));
+        if (via) gateways.push({ address: ipAddress(entry.file, line, via, family, false), line });
+      }
+    }
+  }
+  return { addresses, gateways };
 }
 
 function warnUnread(path: string, keyfile: Keyfile, warnings: string[]): void {

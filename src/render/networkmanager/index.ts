@@ -112,6 +112,7 @@ export function renderNetworkManager(host: RenderInput): RenderedFile[] {
         continue;
     }
     const port = portOf.get(spec.name);
+    // The MAC in upper case, as NM writes it back; the MTU where NM 1.42 keeps it for every type.
     const ethernet: Section = [...(spec.kind === 'physical' && spec.mac ? [['mac-address', spec.mac.toUpperCase()] as [string, string]] : []), ...(mtus.has(spec.name) ? [['mtu', mtus.get(spec.name)!] as [string, number]] : [])];
     // A port carries no IP configuration of its own: NM drops the ipv4/ipv6 settings of a port.
     const ip = port ? null : ipSections(host, spec.name, addresses.get(spec.name) ?? [], gateway);
