@@ -4,7 +4,8 @@
  * facts of the host (`hostwire host diff`). Both sides are first brought to one normal form:
  * - the MTU is the effective one along the stack (a bridge at 9000 puts its bond and NICs at 9000);
  * - a Linux host IP interface (vmk on a bridge) is its bridge's address;
- * - bond options the mode does not use are dropped, defaults are spelled out (stp off, linux bridge);
+ * - bond options the mode does not use are dropped, defaults are spelled out (stp off, forward delay
+ *   15 s, linux bridge);
  * - member and port lists and addresses are sets;
  * - notes no config file carries (descriptions, switch notes, NIC speed and driver) are left out.
  */
@@ -61,7 +62,8 @@ export function normalizeNetwork(specs: InterfaceSpec[], platform: string, optio
       case 'bridge':
         entry.ports = sortedSet(spec.ports);
         entry.stp = spec.stp ?? false;
-        if (spec.forwardDelay !== undefined) entry.forwardDelay = spec.forwardDelay;
+        // 15 s is the kernel's default, which NetworkManager's keyfiles leave unwritten.
+        entry.forwardDelay = spec.forwardDelay ?? 15;
         entry.flavor = spec.flavor ?? 'linux';
         break;
       case 'vswitch':

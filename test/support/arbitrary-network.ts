@@ -63,12 +63,14 @@ export function arbitraryLinuxNetwork(options: ArbitraryNetworkOptions = {}): fc
       const trunkParents = new Set(specs.filter((spec) => spec.kind === 'vlan').map((spec) => spec.parent as string));
       const kept = ports.filter((port) => !trunkParents.has(port));
       kept.forEach((port) => used.add(port));
+      const stp = chance(60) ? chance(30) : undefined;
       specs.push({
         kind: 'bridge',
         name: `br${index}`,
         ports: kept,
-        ...(chance(60) ? { stp: chance(30) } : {}),
-        ...(chance(40) ? { forwardDelay: g(fc.integer, { min: 0, max: 30 }) } : {}),
+        ...(stp !== undefined ? { stp } : {}),
+        // A forward delay is 2-30 s, or 0 with STP off.
+        ...(chance(40) ? { forwardDelay: stp || chance(70) ? g(fc.integer, { min: 2, max: 30 }) : 0 } : {}),
       });
     }
 
