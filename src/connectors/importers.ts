@@ -5,6 +5,7 @@
 import { HostwireError } from '../domain/errors.ts';
 import type { ImportedNetwork, SourceFile } from './host-facts.ts';
 import { importLibvirtXml } from './libvirt/xml.ts';
+import { importNmKeyfiles } from './linux/nm-keyfile.ts';
 
 export interface Importer {
   kind: 'config' | 'facts';
@@ -14,6 +15,7 @@ export interface Importer {
 }
 
 export const IMPORTERS: Record<string, Importer> = {
+  networkmanager: { kind: 'config', input: 'a folder of .nmconnection keyfiles (/etc/NetworkManager/system-connections)', read: importNmKeyfiles },
   libvirt: { kind: 'config', input: 'virsh iface-dumpxml / net-dumpxml / dumpxml output or a test:/// node file', read: importLibvirtXml },
 };
 

@@ -4,6 +4,7 @@ import type { RenderedFile, RenderInput } from './files.ts';
 import { renderIfcfg } from './ifcfg/index.ts';
 import { renderLibvirt } from './libvirt/index.ts';
 import { renderNetplan } from './netplan/index.ts';
+import { renderNetworkManager } from './networkmanager/index.ts';
 import { renderOvs } from './ovs/index.ts';
 import { renderPowercli } from './powercli/index.ts';
 import { renderXen } from './xen/index.ts';
@@ -16,6 +17,7 @@ const LINUX = ['kvm', 'xen', 'ovm'];
 export const RENDERERS: Record<string, { renderer: Renderer; platforms: string[] }> = {
   ifcfg: { renderer: renderIfcfg, platforms: LINUX },
   netplan: { renderer: renderNetplan, platforms: LINUX },
+  networkmanager: { renderer: renderNetworkManager, platforms: LINUX },
   esxcli: { renderer: renderEsxcli, platforms: ['esxi'] },
   powercli: { renderer: renderPowercli, platforms: ['esxi'] },
   libvirt: { renderer: renderLibvirt, platforms: LINUX },
