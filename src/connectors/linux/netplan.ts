@@ -112,9 +112,9 @@ function netplanFiles(files: SourceFile[]): SourceFile[] {
 function parseFile(file: SourceFile): Located {
   if (Buffer.byteLength(file.content) > MAX_FILE_BYTES) throw sourceError(file.path, null, `is ${Buffer.byteLength(file.content)} bytes; a netplan file is at most ${MAX_FILE_BYTES} bytes`);
   const lines = new LineCounter();
-  const document = parseDocument(file.content, { schema: 'failsafe', lineCounter: lines, prettyErrors: false });
+  const document = parseDocument(file.content, { schema: 'failsafe', lineCounter: lines });
   const [error] = document.errors;
-  if (error) throw sourceError(file.path, error.linePos?.[0].line ?? null, `not valid YAML (${error.message.split('\n')[0]}); a netplan file is a YAML mapping starting with 'network:'`);
+  if (error) throw sourceError(file.path, error.linePos?.[0].line ?? null, `not valid YAML (${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}); a netplan file is a YAML mapping starting with 'network:'`);
   const root = locate(document.contents as Node | null, file.path, lines);
   if (root.type !== 'map' || !root.entries.has('network')) throw at(root)("a netplan file is a mapping with one key, 'network:' (version: 2, ethernets, bonds, vlans, bridges)");
   return root;
