@@ -312,6 +312,15 @@ describe('live Linux facts', () => {
     ]);
   });
 
+  it('leaves out a VLAN whose parent is a device the model has no place for, with a warning', () => {
+    const links = '[{"ifindex":2,"ifname":"mv0","link_type":"ether","operstate":"UP","linkinfo":{"info_kind":"macvlan"}},{"ifindex":3,"ifname":"mv0.5","link":"mv0","link_type":"ether","operstate":"UP","linkinfo":{"info_kind":"vlan","info_data":{"protocol":"802.1Q","id":5}}}]';
+    assert.deepEqual(importLinuxFacts([file('f/ip-link.json', links), file('f/ip-addr.json', '[]')]), {
+      interfaces: [],
+      linkState: {},
+      warnings: ['f/ip-link.json: mv0 is a macvlan device, which is not modelled; left out', 'f/ip-link.json: mv0.5 is a VLAN on mv0, which is left out; so is the VLAN'],
+    });
+  });
+
   it('refuses what is not ip -j output, a wrong or oversized bundle, and a bad bonding file', () => {
     const raw = (name: string, content: string) => [file(`facts/${name}`, content)];
     assert.throws(() => importLinuxFacts(raw('ip-link.json', '{"links": []}')), /^HostwireError: facts\/ip-link\.json: is not the JSON array `ip -j -d link show` prints, one object with ifindex and ifname per link$/);

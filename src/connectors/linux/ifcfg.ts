@@ -28,7 +28,7 @@ interface IfcfgFile {
 }
 
 /** Reads KEY=value lines the way the shell would assign them, refusing anything the shell would execute. */
-export function parseIfcfgAssignments(file: SourceFile): Map<string, Assignment> {
+function parseIfcfgAssignments(file: SourceFile): Map<string, Assignment> {
   if (Buffer.byteLength(file.content) > MAX_FILE_BYTES) throw sourceError(file.path, null, `is ${Buffer.byteLength(file.content)} bytes; an ifcfg file is at most ${MAX_FILE_BYTES} bytes of KEY=value lines`);
   const keys = new Map<string, Assignment>();
   file.content.split('\n').forEach((raw, index) => {

@@ -139,7 +139,7 @@ interface ProcBond {
 }
 
 /** Reads /proc/net/bonding/<bond>: the mode, MII polling and each slave's MII status and permanent MAC. */
-export function parseProcBonding(source: string, text: string): ProcBond {
+function parseProcBonding(source: string, text: string): ProcBond {
   let mode: string | undefined;
   let miimon: number | undefined;
   const slaves: ProcBond['slaves'] = [];
@@ -218,6 +218,13 @@ export function importLinuxFacts(files: SourceFile[]): ImportedNetwork {
     if (link.mtu !== undefined && link.mtu !== DEFAULT_MTU) draft.spec.mtu = link.mtu;
     linkState[link.ifname] = OPERSTATES[link.operstate ?? 'UNKNOWN'] ?? 'unknown';
     drafts.set(link.ifname, draft);
+  }
+  // A VLAN on a device left out (a macvlan, a guest's tap) has nothing to stand on here.
+  for (const draft of drafts.values()) {
+    if (draft.spec.kind !== 'vlan' || drafts.has(draft.spec.parent as string)) continue;
+    warnings.push(`${facts.ipLink.source}: ${draft.spec.name} is a VLAN on ${String(draft.spec.parent)}, which is left out; so is the VLAN`);
+    drafts.delete(draft.spec.name);
+    delete linkState[draft.spec.name];
   }
   // Edges: a link's master is its bond or bridge.
   for (const link of links) {
