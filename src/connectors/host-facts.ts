@@ -55,7 +55,12 @@ export function readSources(path: string): SourceFile[] {
   const files: SourceFile[] = [];
   let bytes = 0;
   const visit = (full: string, root: string) => {
-    const entry = statSync(full);
+    let entry;
+    try {
+      entry = statSync(full);
+    } catch {
+      return; // a dangling symlink (netplan generate leaves some in run/) names nothing to read
+    }
     if (entry.isDirectory()) {
       for (const name of readdirSync(full).sort()) visit(join(full, name), root);
       return;
