@@ -305,8 +305,8 @@ describe('live Linux facts', () => {
       'eth0: MTU is 9000, declared (unset)',
       'eth1: MTU is 9000, declared (unset)',
       'eth1 is down',
+      'vlan100: forward delay is 0, declared 15',
       'vlan100: MTU is 9000, declared (unset)',
-      'vlan100: forward delay is 0, declared (unset)',
       'vlan50 (bridge) is declared but not present',
       'vlan51 (bridge) is declared but not present',
     ]);

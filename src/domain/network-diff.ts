@@ -40,7 +40,8 @@ export function normalizeNetwork(specs: InterfaceSpec[], platform: string, optio
   for (const spec of specs) {
     if (linux && spec.kind === 'vmk') continue;
     const entry: NormalInterface = { name: spec.name, kind: spec.kind };
-    if (mtus.has(spec.name)) entry.mtu = mtus.get(spec.name);
+    // 1500 is every Linux interface's and vSwitch's default: declaring it and leaving it unset mean one thing.
+    if (mtus.has(spec.name) && mtus.get(spec.name) !== 1500) entry.mtu = mtus.get(spec.name);
     const addresses = [...('addresses' in spec ? (spec.addresses ?? []) : []), ...(lent.get(spec.name) ?? [])];
     if (spec.kind !== 'vswitch' && spec.kind !== 'dvswitch' && spec.kind !== 'portgroup') entry.addresses = addressSet(addresses);
     switch (spec.kind) {
