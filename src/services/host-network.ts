@@ -51,6 +51,9 @@ export async function renderHost(context: Context, name: string, format: string)
 
 export type ImportTarget = 'declaration' | 'facts';
 
+/** What a declaration may say that no platform file records. */
+const NOTE_FIELDS = ['description', 'switchNote', 'speedMbps', 'driver', 'capabilities'] as const;
+
 export interface ImportRequest {
   host: string;
   format: string;
@@ -100,6 +103,14 @@ export async function importHost(context: Context, request: ImportRequest): Prom
     return { host: request.host, as, interfaces, warnings: imported.warnings };
   }
   const platform = request.platform ?? existing?.platform;
+  // Notes no config file carries (a switch note, a description, NIC speed) stay on interfaces that keep their name and kind.
+  const declared = existing ? new Map((await showHost(context, request.host)).interfaces.map((spec) => [spec.name, spec])) : new Map<string, InterfaceSpec>();
+  const interfaces = imported.interfaces.map((spec) => {
+    const before = declared.get(spec.name);
+    if (!before || before.kind !== spec.kind) return spec;
+    const notes = Object.fromEntries(NOTE_FIELDS.filter((field) => field in before && !(field in spec)).map((field) => [field, (before as Record<string, unknown>)[field]]));
+    return { ...spec, ...notes } as InterfaceSpec;
+  });
   if (!platform) throw invalid('platform', `host '${request.host}' does not exist yet; say which platform it is (${PLATFORMS.join(', ')})`);
   const [detail] = await applyDeclarations(context, [
     {
@@ -111,7 +122,7 @@ export async function importHost(context: Context, request: ImportRequest): Prom
         ...(existing?.management_address ? { management: existing.management_address } : {}),
         interfaces: [],
       },
-      interfaces: imported.interfaces,
+      interfaces,
     },
   ]);
   return { host: request.host, as, interfaces: detail!.interfaces, warnings: imported.warnings };

@@ -1,5 +1,6 @@
 /** A host's network rendered for its platform, imported from config files or live facts, and compared. */
 import { createRoute } from '@hono/zod-openapi';
+import { findImporter } from '../../connectors/importers.ts';
 import { diffHost, importHost, renderHost } from '../../services/host-network.ts';
 import * as s from '../schemas.ts';
 import { body, contextFor, json, problems, READ_ERRORS, WRITE_ERRORS, type Api, type Deps } from './common.ts';
@@ -18,8 +19,9 @@ export function hostNetworkRoutes(app: Api, deps: Deps): void {
     async (c) => {
       const request = c.req.valid('json');
       // Replacing a declaration is an admin's act, as PUT interfaces is; recording facts is an operator's.
-      const context = contextFor(deps, c, request.as === 'facts' ? 'operator' : 'admin');
-      return c.json(await importHost(context, { ...request, host: c.req.valid('param').name, source: 'api' }), 200);
+      const as = request.as ?? (findImporter(request.format).kind === 'facts' ? 'facts' : 'declaration');
+      const context = contextFor(deps, c, as === 'facts' ? 'operator' : 'admin');
+      return c.json(await importHost(context, { ...request, as, host: c.req.valid('param').name, source: 'api' }), 200);
     },
   );
   app.openapi(
