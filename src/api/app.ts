@@ -13,6 +13,7 @@ import { addressingRoutes } from './routes/addressing.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { hostNetworkRoutes } from './routes/host-network.ts';
+import { simRoutes } from './routes/sim.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { VsphereError } from '../connectors/vsphere/errors.ts';
 
@@ -86,6 +87,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   addressingRoutes(app, deps);
   inventoryRoutes(app, deps);
   hostNetworkRoutes(app, deps);
+  simRoutes(app, deps);
   syncRoutes(app, deps);
   adminRoutes(app, deps);
 

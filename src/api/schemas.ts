@@ -321,3 +321,26 @@ export const HostDiffSchema = z
     ),
   })
   .openapi('HostDiff');
+
+const nameList = text(2000).optional().openapi({ description: 'Names, comma-separated' });
+export const SimFailQuery = z
+  .object({
+    links: nameList.openapi({ description: 'NICs whose link goes down, comma-separated', example: 'vmnic2' }),
+    switchDown: nameList.openapi({ description: 'Upstream switches, host switches or NICs whose path breaks while links stay up' }),
+    beaconInterval: z.string().regex(/^[0-9]{1,4}$/).optional(),
+    beaconThreshold: z.string().regex(/^[0-9]{1,3}$/).optional(),
+  })
+  .openapi('SimFailQuery');
+export const FailoverEntrySchema = z
+  .object({
+    object: z.string(),
+    kind: z.string(),
+    host: z.string(),
+    before: z.string().nullable(),
+    after: z.string().nullable(),
+    connected: z.boolean(),
+    detectSeconds: z.number().nullable(),
+    recovery: z.string(),
+    notes: z.array(z.string()),
+  })
+  .openapi('FailoverEntry');
