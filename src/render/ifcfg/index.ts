@@ -4,7 +4,7 @@
  * bridges with TYPE=Bridge, STP and DELAY, a bridge's address on an alias (ifcfg-vlan100:1), MTU
  * on every layer of a stack, and the modprobe bonding lines older initscripts hosts need.
  */
-import { formatAddress, parseInterfaceAddress } from '../../domain/address.ts';
+import { ipv4Netmask, parseInterfaceAddress } from '../../domain/address.ts';
 import { BOND_OPTION_MODES, interfaceParents, stackMtus, type InterfaceSpec } from '../../domain/interfaces.ts';
 import { addressesByInterface, refuseVlanAwareBridges, type RenderedFile, type RenderInput } from '../files.ts';
 
@@ -15,10 +15,6 @@ const BOND_MODE_NUMBERS: Record<string, number> = { 'balance-rr': 0, 'active-bac
 type Keys = [string, string | number][];
 
 const file = (name: string, keys: Keys): RenderedFile => ({ path: `${DIR}/ifcfg-${name}`, content: `${keys.map(([key, value]) => `${key}=${value}`).join('\n')}\n` });
-
-function netmask(length: number): string {
-  return formatAddress(4, length === 0 ? 0n : ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - length)) - 1n));
-}
 
 function bondingOptions(spec: Extract<InterfaceSpec, { kind: 'bond' }>): string {
   const options = [`mode=${BOND_MODE_NUMBERS[spec.mode]}`];
@@ -35,7 +31,7 @@ function addressKeys(address: string, index = 0): Keys {
   const { address: ip, prefix } = parseInterfaceAddress(address);
   if (ip.family === 6) return index === 0 ? [['IPV6INIT', 'yes'], ['IPV6ADDR', `${ip.text}/${prefix.length}`]] : [['IPV6ADDR_SECONDARIES', `"${ip.text}/${prefix.length}"`]];
   const suffix = index === 0 ? '' : String(index);
-  return [[`IPADDR${suffix}`, ip.text], [`NETMASK${suffix}`, netmask(prefix.length)]];
+  return [[`IPADDR${suffix}`, ip.text], [`NETMASK${suffix}`, ipv4Netmask(prefix.length)]];
 }
 
 export function renderIfcfg(host: RenderInput): RenderedFile[] {
