@@ -37,17 +37,6 @@ export function formatAddress(family: Family, value: bigint): string {
   return family === 4 ? Address4.fromBigInt(value).correctForm() : Address6.fromBigInt(value).correctForm();
 }
 
-/** The dotted IPv4 netmask of a prefix length: 24 is 255.255.255.0. */
-export function ipv4Netmask(length: number): string {
-  return formatAddress(4, length === 0 ? 0n : ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - length)) - 1n));
-}
-
-/** The prefix length of a dotted IPv4 netmask, or null when it is not one (non-contiguous bits, bad octets). */
-export function ipv4NetmaskLength(mask: string): number | null {
-  for (let length = 0; length <= 32; length++) if (ipv4Netmask(length) === mask) return length;
-  return null;
-}
-
 function describeFamilyRules(family: Family): string {
   return family === 4
     ? 'an IPv4 address is four decimal octets 0-255 without leading zeros, e.g. 192.0.2.10'
@@ -168,6 +157,11 @@ export function keyToAddress(key: string): IpAddress {
 
 export function keyValue(key: string): bigint {
   return BigInt(`0x${key.slice(1)}`);
+}
+
+/** The dotted IPv4 netmask of a prefix length (24 -> 255.255.255.0): ifcfg NETMASK, esxcli --netmask, vSphere subnetMask. */
+export function ipv4Netmask(length: number): string {
+  return formatAddress(4, length === 0 ? 0n : ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - length)) - 1n));
 }
 
 /**

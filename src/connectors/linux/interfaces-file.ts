@@ -7,7 +7,7 @@
  * DHCP, resolver options) becomes a warning with its file and line; what is malformed is refused
  * with its file and line and what is allowed.
  */
-import { ipv4NetmaskLength, parseAddress, parseInterfaceAddress } from '../../domain/address.ts';
+import { ipv4Netmask, parseAddress, parseInterfaceAddress } from '../../domain/address.ts';
 import { HostwireError } from '../../domain/errors.ts';
 import { BOND_MODES, LACP_RATES, parseInterfaceSet, XMIT_HASH_POLICIES, type InterfaceSpec, type VlanIdList } from '../../domain/interfaces.ts';
 import { sourceError, type ImportedNetwork, type SourceFile } from '../host-facts.ts';
@@ -47,6 +47,12 @@ const MODE_NUMBERS: Record<string, (typeof BOND_MODES)[number]> = { 0: 'balance-
 const HASH_NUMBERS: Record<string, string> = { 0: 'layer2', 1: 'layer3+4', 2: 'layer2+3', 3: 'encap2+3', 4: 'encap3+4' };
 const MAX_INCLUDE_DEPTH = 16;
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+/** The prefix length of a dotted IPv4 netmask, or null when it is not one (bad octets, non-contiguous bits). */
+function ipv4NetmaskLength(mask: string): number | null {
+  for (let length = 0; length <= 32; length++) if (ipv4Netmask(length) === mask) return length;
+  return null;
+}
 
 /** One logical line (continuations joined) with where it starts. */
 interface LogicalLine {
