@@ -15,6 +15,8 @@ export interface ArbitraryNetworkOptions {
   noBonds?: boolean;
   /** Leave out host IP interfaces on bridges. */
   noVmk?: boolean;
+  /** Make some bridges without VLAN ports VLAN-aware, with vids (for formats that filter VLANs on a bridge). */
+  vlanAwareBridges?: boolean;
 }
 
 export function arbitraryLinuxNetwork(options: ArbitraryNetworkOptions = {}): fc.Arbitrary<InterfaceSpec[]> {
@@ -63,12 +65,17 @@ export function arbitraryLinuxNetwork(options: ArbitraryNetworkOptions = {}): fc
       const trunkParents = new Set(specs.filter((spec) => spec.kind === 'vlan').map((spec) => spec.parent as string));
       const kept = ports.filter((port) => !trunkParents.has(port));
       kept.forEach((port) => used.add(port));
+      // A VLAN-aware bridge tags for itself, so it takes trunks as ports, never VLAN interfaces.
+      const trunksOnly = !kept.some((port) => specs.some((spec) => spec.kind === 'vlan' && spec.name === port));
+      const vid = () => g(fc.integer, { min: 1, max: 4094 });
+      const vids = () => Array.from({ length: g(fc.integer, { min: 1, max: 3 }) }, () => (chance(50) ? vid() : ((first) => ({ first, last: g(fc.integer, { min: first, max: 4094 }) }))(vid())));
       specs.push({
         kind: 'bridge',
         name: `br${index}`,
         ports: kept,
         ...(chance(60) ? { stp: chance(30) } : {}),
         ...(chance(40) ? { forwardDelay: g(fc.integer, { min: 0, max: 30 }) } : {}),
+        ...(options.vlanAwareBridges && trunksOnly && chance(50) ? { vlanAware: true, ...(chance(80) ? { vids: vids() } : {}) } : {}),
       });
     }
 

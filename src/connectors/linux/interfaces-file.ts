@@ -276,6 +276,8 @@ function stanzaAddresses(stanza: Stanza, warnings: string[]): { addresses: strin
 }
 
 type Kind = 'physical' | 'bond' | 'vlan' | 'bridge';
+/** The kinds an interfaces file describes. */
+type FileInterface = Extract<InterfaceSpec, { kind: Kind }>;
 
 /** What an interface is, by the options ifenslave, bridge-utils, the vlan hook and ifupdown2 act on. */
 function kindOf(entry: Merged, named: { asMember: boolean; asMaster: boolean }): Kind {
@@ -294,7 +296,7 @@ function parseHwaddress(option: OptionLine): string {
 }
 
 /** The interface one merged entry describes, without its addresses. */
-function interfaceOf(entry: Merged, kind: Kind, members: string[], warnings: string[]): InterfaceSpec {
+function interfaceOf(entry: Merged, kind: Kind, members: string[], warnings: string[]): FileInterface {
   const { name, single } = entry;
   const get = (key: string) => single.get(key);
   const ignore = (option: OptionLine | undefined, why: string) => option && warnings.push(`${at(option.where)}: ${option.key} of ${name} is ${why}; ignored`);
@@ -371,7 +373,7 @@ export function importInterfacesFile(files: SourceFile[]): ImportedNetwork {
     if (master) membersOf.set(master.value, [...(membersOf.get(master.value) ?? []), entry.name]);
   }
 
-  const built: { spec: InterfaceSpec; where: Where }[] = [];
+  const built: { spec: FileInterface; where: Where }[] = [];
   const addressesOf = new Map<string, string[]>();
   let gateway: ImportedNetwork['gateway'];
   for (const entry of merged.values()) {
@@ -417,9 +419,10 @@ export function importInterfacesFile(files: SourceFile[]): ImportedNetwork {
   }
   for (const { spec } of built) {
     const addresses = [...new Set(addressesOf.get(spec.name) ?? [])];
-    if (addresses.length && 'addresses' in spec) spec.addresses = addresses;
+    if (addresses.length) spec.addresses = addresses;
   }
   addImpliedInterfaces(built);
+  inheritBridgeMtus(built.map(({ spec }) => spec));
   return { interfaces: validated(built), linkState: {}, ...(gateway ? { gateway } : {}), warnings };
 }
 
@@ -428,7 +431,7 @@ export function importInterfacesFile(files: SourceFile[]): ImportedNetwork {
  * the kernel has anyway: a dotted name (eth0.20 as a bridge port) is a VLAN ifupdown creates, any
  * other name a NIC.
  */
-function addImpliedInterfaces(built: { spec: InterfaceSpec; where: Where }[]): void {
+function addImpliedInterfaces(built: { spec: FileInterface; where: Where }[]): void {
   const known = new Set(built.map(({ spec }) => spec.name));
   for (let index = 0; index < built.length; index++) {
     const { spec, where } = built[index]!;
@@ -442,8 +445,21 @@ function addImpliedInterfaces(built: { spec: InterfaceSpec; where: Where }[]): v
   }
 }
 
+/**
+ * A bridge without an mtu of its own runs at the smallest MTU of its ports (ifupdown2 refuses an
+ * mtu on a bridge for that reason), when every port sets one; otherwise the kernel default stands.
+ */
+function inheritBridgeMtus(specs: InterfaceSpec[]): void {
+  const mtuOf = new Map(specs.map((spec) => [spec.name, spec.mtu]));
+  for (const spec of specs) {
+    if (spec.kind !== 'bridge' || spec.mtu !== undefined || !spec.ports.length) continue;
+    const ports = spec.ports.map((port) => mtuOf.get(port));
+    if (ports.every((mtu) => mtu !== undefined)) spec.mtu = Math.min(...(ports as number[]));
+  }
+}
+
 /** The graph checked as observed facts; a problem is reported at the stanza of the interface it names. */
-function validated(built: { spec: InterfaceSpec; where: Where }[]): InterfaceSpec[] {
+function validated(built: { spec: FileInterface; where: Where }[]): InterfaceSpec[] {
   try {
     return parseInterfaceSet(built.map(({ spec }) => spec), undefined, { observed: true });
   } catch (error) {
