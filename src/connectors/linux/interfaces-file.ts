@@ -28,6 +28,8 @@ interface Stanza {
   name: string;
   family: 'inet' | 'inet6';
   method: string;
+  /** ifupdown2's bare `iface NAME`: manual, addresses included, with no classic reading to warn about. */
+  bare: boolean;
   where: Where;
   options: OptionLine[];
 }
@@ -41,10 +43,11 @@ const METHODS: Record<Stanza['family'], readonly string[]> = {
 const MODELLED = new Set(['address', 'netmask', 'gateway', 'mtu', 'hwaddress', 'bond-slaves', 'bond-ports', 'bond-master', 'bond-mode', 'bond-miimon', 'bond-lacp-rate', 'bond-xmit-hash-policy', 'bond-primary', 'vlan-raw-device', 'vlan-id', 'bridge-ports', 'bridge-stp', 'bridge-fd', 'bridge-vlan-aware', 'bridge-vids']);
 /** Options set once per interface; the address options belong to their stanza instead. */
 const PER_STANZA = new Set(['address', 'netmask', 'gateway']);
-/** The bonding driver's mode numbers, which ifenslave and ifupdown2 accept for the names. */
-const MODE_NUMBERS: Record<string, (typeof BOND_MODES)[number]> = { 0: 'balance-rr', 1: 'active-backup', 2: 'balance-xor', 3: 'broadcast', 4: '802.3ad', 5: 'balance-tlb', 6: 'balance-alb' };
+/** The numbers ifenslave and ifupdown2 accept for the names, in the bonding driver's order (mode 4 is 802.3ad). */
+const MODE_NUMBERS = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
+const LACP_NUMBERS = ['slow', 'fast'] as const;
 /** ifupdown2's numbers for the transmit hash policies (addons/bond.py). */
-const HASH_NUMBERS: Record<string, string> = { 0: 'layer2', 1: 'layer3+4', 2: 'layer2+3', 3: 'encap2+3', 4: 'encap3+4' };
+const HASH_NUMBERS = ['layer2', 'layer3+4', 'layer2+3', 'encap2+3', 'encap3+4'] as const;
 const MAX_INCLUDE_DEPTH = 16;
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
@@ -173,7 +176,7 @@ function parseIfaceLine(words: string[], where: Where): Stanza {
   if (!name || words.length === 2 || extra.length) throw sourceError(where.file, where.line, `write an iface line as 'iface NAME inet|inet6 METHOD' (ifupdown2 also takes 'iface NAME')`);
   if (family !== 'inet' && family !== 'inet6') throw sourceError(where.file, where.line, `address family '${family}' of ${name} is not supported; use inet or inet6`);
   if (!METHODS[family].includes(method)) throw sourceError(where.file, where.line, `method '${method}' of ${name} is not an ${family} method; use one of: ${METHODS[family].join(', ')}`);
-  return { name, family, method, where, options: [] };
+  return { name, family, method, bare: words.length === 1, where, options: [] };
 }
 
 /** Everything the stanzas of one interface say, merged. */
@@ -214,9 +217,12 @@ function integer(option: OptionLine, min: number, max: number, what: string): nu
   return Number(option.value);
 }
 
-function oneOf<T extends string>(option: OptionLine, table: Record<string, T>): T {
-  const value = table[option.value];
-  if (value === undefined) throw sourceError(option.where.file, option.where.line, `${option.key} '${option.value}' is not valid; use one of: ${Object.keys(table).join(', ')}`);
+/** A named value, also accepted by number: `names` and `numbers` index the same values in order. */
+function oneOf<T extends string>(option: OptionLine, names: readonly T[], numbers: readonly T[] = []): T {
+  const index = numbers.length && /^[0-9]$/.test(option.value) ? Number(option.value) : -1;
+  const value = index >= 0 ? numbers[index] : names.find((name) => name === option.value);
+  const byNumber = numbers.length ? ` (or 0-${numbers.length - 1} for ${numbers.join(', ')})` : '';
+  if (value === undefined) throw sourceError(option.where.file, option.where.line, `${option.key} '${option.value}' is not valid; use one of: ${names.join(', ')}${byNumber}`);
   return value;
 }
 
@@ -315,10 +321,10 @@ function interfaceOf(entry: Merged, kind: Kind, members: string[], warnings: str
         ...mtu,
         members,
         // The bonding driver's own default when no mode is given.
-        mode: mode ? oneOf(mode, { ...identity(BOND_MODES), ...MODE_NUMBERS }) : 'balance-rr',
+        mode: mode ? oneOf(mode, BOND_MODES, MODE_NUMBERS) : 'balance-rr',
         ...(get('bond-miimon') ? { miimon: integer(get('bond-miimon')!, 0, 60000, 'bond-miimon (milliseconds)') } : {}),
-        ...(lacpRate ? { lacpRate: oneOf(lacpRate, { ...identity(LACP_RATES), 0: 'slow', 1: 'fast' } as Record<string, (typeof LACP_RATES)[number]>) } : {}),
-        ...(hash ? { xmitHashPolicy: oneOf(hash, { ...identity(XMIT_HASH_POLICIES), ...HASH_NUMBERS } as Record<string, (typeof XMIT_HASH_POLICIES)[number]>) } : {}),
+        ...(lacpRate ? { lacpRate: oneOf(lacpRate, LACP_RATES, LACP_NUMBERS) } : {}),
+        ...(hash ? { xmitHashPolicy: oneOf(hash, XMIT_HASH_POLICIES, HASH_NUMBERS) } : {}),
         ...(get('bond-primary') ? { primary: get('bond-primary')!.value } : {}),
       };
     }
@@ -351,8 +357,6 @@ function interfaceOf(entry: Merged, kind: Kind, members: string[], warnings: str
       return { kind, name, ...mtu, ...(get('hwaddress') ? { mac: parseHwaddress(get('hwaddress')!) } : {}) };
   }
 }
-
-const identity = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((value) => [value, value])) as Record<string, T>;
 
 /**
  * Reads an interfaces file (and what it includes) into the interface graph. The entry is the file
@@ -397,7 +401,7 @@ export function importInterfacesFile(files: SourceFile[]): ImportedNetwork {
         continue;
       }
       const read = stanzaAddresses(stanza, warnings);
-      if (read.addresses.length && stanza.method === 'manual') warnings.push(`${at(stanza.where)}: ${name} has addresses in an ${stanza.family} manual stanza, which ifupdown2 configures and classic ifupdown does not; imported`);
+      if (read.addresses.length && stanza.method === 'manual' && !stanza.bare) warnings.push(`${at(stanza.where)}: ${name} has addresses in an ${stanza.family} manual stanza, which ifupdown2 configures and classic ifupdown does not; imported`);
       addressesOf.set(owner, [...(addressesOf.get(owner) ?? []), ...read.addresses]);
       if (!read.gateway) continue;
       const { where, value } = read.gateway;
@@ -465,9 +469,12 @@ function validated(built: { spec: FileInterface; where: Where }[]): InterfaceSpe
   } catch (error) {
     if (!(error instanceof HostwireError) || !error.fields.length) throw error;
     const [first] = error.fields;
-    const index = Number(/^interfaces\.([0-9]+)/.exec(first!.path)?.[1]);
-    const where = built[index]?.where ?? built[0]!.where;
-    const more = error.fields.length > 1 ? ` (and ${error.fields.slice(1).map((field) => field.message).join('; ')})` : '';
-    throw sourceError(where.file, where.line, `${first!.message}${more}`);
+    const [, index, field] = /^interfaces\.([0-9]+)\.?(.*)$/.exec(first!.path) ?? [];
+    const found = built[Number(index)];
+    const where = found?.where ?? built[0]!.where;
+    // A schema message names only the field (`name: letters, digits...`): say whose.
+    const subject = found && field && !first!.message.includes(found.spec.name) ? `${field} of ${found.spec.name}: ` : '';
+    const more = error.fields.length > 1 ? ` (and ${error.fields.slice(1).map((other) => other.message).join('; ')})` : '';
+    throw sourceError(where.file, where.line, `${subject}${first!.message}${more}`);
   }
 }
