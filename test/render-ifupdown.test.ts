@@ -61,6 +61,18 @@ const PROXMOX: RenderInput = {
   subnets: { '10.0.0.5': { name: 'pve-mgmt', gateway: '10.0.0.1', dns: ['10.0.0.2'], domain: 'pve.example.net', vlan: 0 } },
 };
 
+/** The demo's ovm1 (seed 001's host, with its management subnet's gateway and DNS from the IPAM) and xen1. */
+async function demoHosts(): Promise<{ ovm: RenderInput; xen: RenderInput }> {
+  const store = await openStore(':memory:');
+  try {
+    const context = makeContext(store, 'test');
+    await seedDemo(context);
+    return { ovm: await renderInputFor(context, 'ovm1'), xen: await renderInputFor(context, 'xen1') };
+  } finally {
+    await store.close();
+  }
+}
+
 const interfacesFile = (files: ReturnType<typeof renderIfupdown>) => {
   assert.deepEqual(files.map((file) => file.path), ['etc/network/interfaces']);
   return join(writeRendered(files, 'hostwire-ifupdown-'), 'etc', 'network', 'interfaces');
@@ -88,15 +100,7 @@ function ifupNoAct(file: string): string[] {
 describe('classic ifupdown rendering, read by ifquery and ifup --no-act', () => {
   let ovm: RenderInput;
   let xen: RenderInput;
-  before(async () => {
-    const store = await openStore(':memory:');
-    const context = makeContext(store, 'test');
-    await seedDemo(context);
-    // The demo's ovm1 is seed 001's host; the IPAM adds its management subnet's gateway and DNS.
-    ovm = await renderInputFor(context, 'ovm1');
-    xen = await renderInputFor(context, 'xen1');
-    await store.close();
-  });
+  before(async () => ({ ovm, xen } = await demoHosts()));
   after(removeRendered);
 
   it("brings up seed 001's bond, trunk and per-VLAN bridges in stack order, with the management address, gateway and DNS", () => {
@@ -203,14 +207,7 @@ function parsedByIfupdown2(file: string) {
 describe('ifupdown2 rendering, checked by ifupdown2 itself', () => {
   let ovm: RenderInput;
   let xen: RenderInput;
-  before(async () => {
-    const store = await openStore(':memory:');
-    const context = makeContext(store, 'test');
-    await seedDemo(context);
-    ovm = await renderInputFor(context, 'ovm1');
-    xen = await renderInputFor(context, 'xen1');
-    await store.close();
-  });
+  before(async () => ({ ovm, xen } = await demoHosts()));
   after(removeRendered);
 
   it("passes seed 001's host through `ifup -s`, and ifupdown2 reads the bond, VLANs and bridges as written", () => {
