@@ -43,9 +43,6 @@ const METHODS: Record<Stanza['family'], readonly string[]> = {
 const MODELLED = new Set(['address', 'netmask', 'gateway', 'mtu', 'hwaddress', 'bond-slaves', 'bond-ports', 'bond-master', 'bond-mode', 'bond-miimon', 'bond-lacp-rate', 'bond-xmit-hash-policy', 'bond-primary', 'vlan-raw-device', 'vlan-id', 'bridge-ports', 'bridge-stp', 'bridge-fd', 'bridge-vlan-aware', 'bridge-vids']);
 /** Options set once per interface; the address options belong to their stanza instead. */
 const PER_STANZA = new Set(['address', 'netmask', 'gateway']);
-/** The numbers ifenslave and ifupdown2 accept for the names, in the bonding driver's order (mode 4 is 802.3ad). */
-const MODE_NUMBERS = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
-const LACP_NUMBERS = ['slow', 'fast'] as const;
 /** ifupdown2's numbers for the transmit hash policies (addons/bond.py). */
 const HASH_NUMBERS = ['layer2', 'layer3+4', 'layer2+3', 'encap2+3', 'encap3+4'] as const;
 const MAX_INCLUDE_DEPTH = 16;
@@ -72,7 +69,7 @@ class Reader {
   private stretch = 0;
   private readonly byPath: Map<string, SourceFile>;
 
-  constructor(private readonly files: SourceFile[]) {
+  constructor(files: SourceFile[]) {
     this.byPath = new Map(files.map((file) => [file.path, file]));
   }
 
@@ -128,7 +125,8 @@ class Reader {
 /** A shell glob over path components (`*`, `?`, `[...]`, none crossing a `/`) as an anchored regex. */
 function globRegex(parts: string[]): RegExp {
   const component = (part: string) =>
-    part.replace(/\[!?[^\]]*\]|[*?]|[^*?[]+/g, (token) => {
+    part.replace(/\[!?[^\]]*\]|[*?[]|[^*?[]+/g, (token) => {
+      if (token === '[') return '\\[';
       if (token === '*') return '[^/]*';
       if (token === '?') return '[^/]';
       if (token.startsWith('[')) return token.startsWith('[!') ? `[^${token.slice(2, -1).replace(/[\\\]]/g, '\\$&')}]` : `[${token.slice(1, -1).replace(/[\\\]]/g, '\\$&')}]`;
@@ -208,7 +206,7 @@ function mergeStanzas(stanzas: Stanza[]): Map<string, Merged> {
   return merged;
 }
 
-const words = (option: OptionLine | undefined) => (option ? option.value.split(/\s+/) : []);
+const valueWords = (option: OptionLine | undefined) => (option ? option.value.split(/\s+/) : []);
 
 function integer(option: OptionLine, min: number, max: number, what: string): number {
   if (!/^[0-9]+$/.test(option.value) || Number(option.value) < min || Number(option.value) > max) {
@@ -226,7 +224,7 @@ function oneOf<T extends string>(option: OptionLine, names: readonly T[], number
   return value;
 }
 
-const BOOLEANS: Record<string, boolean> = { on: true, yes: true, true: true, 1: true, off: false, no: false, false: false, 0: false } as Record<string, boolean>;
+const BOOLEANS: Record<string, boolean> = { on: true, yes: true, true: true, 1: true, off: false, no: false, false: false, 0: false };
 function yesNo(option: OptionLine): boolean {
   const value = BOOLEANS[option.value];
   if (value === undefined) throw sourceError(option.where.file, option.where.line, `${option.key} '${option.value}' is not valid; use on or off (yes or no)`);
@@ -235,7 +233,7 @@ function yesNo(option: OptionLine): boolean {
 
 /** A port or member list; ifupdown2's glob and regex expansions are not read. */
 function nameList(option: OptionLine | undefined): string[] {
-  const list = words(option);
+  const list = valueWords(option);
   if (list[0] === 'glob' || list[0] === 'regex') throw sourceError(option!.where.file, option!.where.line, `${option!.key} uses a ${list[0]} expansion; list the interfaces by name`);
   return list.filter((entry) => entry !== 'none');
 }
@@ -295,7 +293,7 @@ function kindOf(entry: Merged, named: { asMember: boolean; asMaster: boolean }):
 }
 
 function parseHwaddress(option: OptionLine): string {
-  const list = words(option);
+  const list = valueWords(option);
   const mac = list.length === 2 && list[0] === 'ether' ? list[1]! : list.length === 1 ? list[0]! : '';
   if (!MAC.test(mac)) throw sourceError(option.where.file, option.where.line, `hwaddress '${option.value}' is not valid; write 'hwaddress ether 52:54:00:12:34:56' or 'hwaddress 52:54:00:12:34:56'`);
   return mac.toLowerCase();
@@ -321,9 +319,10 @@ function interfaceOf(entry: Merged, kind: Kind, members: string[], warnings: str
         ...mtu,
         members,
         // The bonding driver's own default when no mode is given.
-        mode: mode ? oneOf(mode, BOND_MODES, MODE_NUMBERS) : 'balance-rr',
+        // BOND_MODES and LACP_RATES are in the bonding driver's number order (mode 4 is 802.3ad, lacp_rate 1 fast).
+        mode: mode ? oneOf(mode, BOND_MODES, BOND_MODES) : 'balance-rr',
         ...(get('bond-miimon') ? { miimon: integer(get('bond-miimon')!, 0, 60000, 'bond-miimon (milliseconds)') } : {}),
-        ...(lacpRate ? { lacpRate: oneOf(lacpRate, LACP_RATES, LACP_NUMBERS) } : {}),
+        ...(lacpRate ? { lacpRate: oneOf(lacpRate, LACP_RATES, LACP_RATES) } : {}),
         ...(hash ? { xmitHashPolicy: oneOf(hash, XMIT_HASH_POLICIES, HASH_NUMBERS) } : {}),
         ...(get('bond-primary') ? { primary: get('bond-primary')!.value } : {}),
       };
