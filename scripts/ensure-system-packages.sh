@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives for real (a PostgreSQL server), when they are
+# Installs the Debian packages the test suite drives for real (a PostgreSQL server, the programs that
+# consume each rendering), when they are
 # missing and we may install them; otherwise says what to install. Run by `npm test` (pretest).
 set -euo pipefail
 
@@ -11,6 +12,13 @@ command -v go >/dev/null || missing+=(golang-go)
 [ -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ] || missing+=(golang-github-vmware-govmomi-dev)
 # Renderings are checked by the programs that consume them.
 command -v netplan >/dev/null || missing+=(netplan.io)
+command -v ifquery >/dev/null || missing+=(ifupdown)
+command -v nmcli >/dev/null || missing+=(network-manager)
+command -v virt-xml-validate >/dev/null || missing+=(libvirt-clients)
+command -v ovs-vswitchd >/dev/null || missing+=(openvswitch-switch)
+command -v ip >/dev/null || missing+=(iproute2)
+command -v ping >/dev/null || missing+=(iputils-ping)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

@@ -167,7 +167,9 @@ describe('hostwire CLI', () => {
     assert.deepEqual(esx02.interfaces.find((spec: { name: string }) => spec.name === 'vmk2').addresses, ['172.16.2.52/24']);
     const vms = json(demoDb, 'vm', 'list', '--host', 'esx01').filter((vm: { name: string }) => vm.name === 'db01');
     assert.deepEqual(vms.map((vm: { name: string }) => vm.name), ['db01']);
-    assert.deepEqual(json(demoDb, 'tag', 'list', 'vm', vms[0].uuid), { sync_ips: '["192.168.77.20"]' });
+    assert.deepEqual(JSON.parse(json(demoDb, 'tag', 'list', 'vm', vms[0].uuid).sync_ips), [{ address: '192.168.77.20', mac: '00:50:56:aa:00:03', reason: 'no subnet contains it: add a subnet that contains it on the right wire and sync again' }]);
+    const db01 = json(demoDb, 'vm', 'show', vms[0].uuid);
+    assert.deepEqual(db01.nics[0].ips, [{ address: '192.168.77.20', subnet: null, reason: 'no subnet contains it: add a subnet that contains it on the right wire and sync again' }]);
     assert.equal(hostwire(demoDb, 'tag', 'set', 'vm', 'not-a-uuid', 'k', 'v').code, 2);
     assert.equal(hostwire(demoDb, 'host', 'show', 'esx99').code, 4);
   });

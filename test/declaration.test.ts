@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { parseDeclaration } from '../src/domain/declaration.ts';
+import { parseApplyDocument, parseDeclaration } from '../src/domain/declaration.ts';
 import { HostwireError } from '../src/domain/errors.ts';
 import { listAddresses } from '../src/ipam/allocation.ts';
 import { createSubnet } from '../src/ipam/subnets.ts';
@@ -103,5 +103,31 @@ describe('host apply', () => {
     const result = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'hostwire.js'), '--db', join(dir, 'cli.db'), 'host', 'apply', file], { encoding: 'utf8' });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /broken\.yaml line \d+:/);
+  });
+
+  it('applies a host profile to many hosts with per-host values (seed 002), all or nothing', async () => {
+    await createSubnet(context, { name: 'vmotion-2', wire: 'dc1', cidr: '172.16.2.0/24' });
+    const profile = parseAllDocuments(readFileSync(join(import.meta.dirname, 'fixtures', 'seed-002-profile.yaml'), 'utf8')).flatMap((document) => parseApplyDocument(document.toJS()));
+    const applied = await applyDeclarations(context, profile);
+    assert.deepEqual(applied.map((host) => [host.name, host.cluster, host.managementAddress]), [['esx11', 'dc1-cluster', '10.1.1.61'], ['esx12', 'dc1-cluster', '10.1.1.62']]);
+    for (const [host, octet] of [['esx11', '61'], ['esx12', '62']] as const) {
+      const detail = await showHost(context, host);
+      const addressOf = (name: string) => detail.interfaces.find((spec) => spec.name === name && 'addresses' in spec);
+      assert.deepEqual(['vmk0', 'vmk1', 'vmk2'].map((name) => (addressOf(name) as { addresses: string[] }).addresses[0]), [`10.1.1.${octet}/24`, `172.16.1.${octet}/24`, `172.16.2.${octet}/24`]);
+      assert.equal(detail.interfaces.find((spec) => spec.name === 'vmnic1' && spec.kind === 'physical' && spec.mac === `00:50:56:${host.slice(3)}:00:01`)?.name, 'vmnic1');
+      assert.equal(detail.interfaces.find((spec) => spec.name === 'vmk1')?.description, `vMotion 1 of ${host}`);
+    }
+    const owners = (await listAddresses(context, { subnet: 'vmotion-2' })).map((record) => [record.address, record.ownerId]);
+    assert.deepEqual(owners, [['172.16.2.61', 'esx11/vmk2'], ['172.16.2.62', 'esx12/vmk2']]);
+  });
+
+  it('refuses a profile with an undefined variable, a MAC for an unknown NIC, or no IPv4 management for ${octet}', () => {
+    const profile = (hosts: string, vmk = '172.16.1.${octet}/24') =>
+      `profile: p\nplatform: esxi\nhosts:\n${hosts}\ninterfaces:\n  - {name: vmnic0, type: physical}\n  - {name: vs0, type: vswitch, uplinks: [vmnic0]}\n  - {name: pg, type: portgroup, switch: vs0, vlan: 0}\n  - {name: vmk1, type: vmk, portgroup: pg, addresses: ["${vmk}"]}\n`;
+    const expand = (text: string) => parseAllDocuments(text).flatMap((document) => parseApplyDocument(document.toJS(), 'p.yaml document 1'));
+    assert.throws(() => expand(profile('  - {host: h1, management: 10.0.0.1}', '172.16.1.${last}/24')), /p\.yaml document 1 hosts\.0 \(h1\): interfaces\.3\.addresses\.0: \$\{last\} is not defined; use one of: \$\{host\}, \$\{management\}, \$\{octet\}/);
+    assert.throws(() => expand(profile('  - {host: h1, management: 10.0.0.1, macs: {vmnic9: "00:50:56:00:00:01"}}')), /hosts\.0 \(h1\): macs\.vmnic9: the profile has no interface named 'vmnic9'/);
+    assert.throws(() => expand(profile('  - {host: h1, management: "2001:db8::1"}')), /\$\{octet\} is not defined/);
+    assert.throws(() => expand('profile: p\nplatform: esxi\nhosts: []\ninterfaces: []\n'), /hosts/);
   });
 });

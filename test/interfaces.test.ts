@@ -188,6 +188,14 @@ describe('parseInterfaceSet refuses broken graphs', () => {
     assert.equal(parseInterfaceSet(input).length, 8);
   });
 
+  it('a bridge forward delay STP or NetworkManager would refuse', () => {
+    const bridge = (stp: boolean, forwardDelay: number) => [{ kind: 'physical', name: 'eth0' }, { kind: 'bridge', name: 'br0', ports: ['eth0'], stp, forwardDelay }];
+    hasError(refused(bridge(true, 0)), 'interfaces.1.forwardDelay', /br0 has a forward delay of 0 s; use 2-30 s, or 0 with STP off/);
+    hasError(refused(bridge(false, 1)), 'interfaces.1.forwardDelay', /br0 has a forward delay of 1 s; use 2-30 s, or 0 with STP off/);
+    assert.equal(parseInterfaceSet(bridge(false, 0)).length, 2);
+    assert.equal(parseInterfaceSet(bridge(true, 2)).length, 2);
+  });
+
   it('a cycle: only possible through a wrong-kind edge, and reported alongside it', () => {
     // The allowed parent kinds are layered (physical < bond < vlan < bridge; vswitch < portgroup < vmk),
     // so a cycle needs an edge the kind rules refuse; the validator reports both.

@@ -12,6 +12,8 @@ import { problemFromError, problemResponse, zodFieldErrors } from './problem.ts'
 import { addressingRoutes } from './routes/addressing.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
+import { hostNetworkRoutes } from './routes/host-network.ts';
+import { simRoutes } from './routes/sim.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { VsphereError } from '../connectors/vsphere/errors.ts';
 
@@ -84,6 +86,8 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   const deps = { store, now, observability };
   addressingRoutes(app, deps);
   inventoryRoutes(app, deps);
+  hostNetworkRoutes(app, deps);
+  simRoutes(app, deps);
   syncRoutes(app, deps);
   adminRoutes(app, deps);
 

@@ -286,3 +286,61 @@ export const SyncSummarySchema = z
 export const MergeSchema = z.object({ sources: z.array(name).min(1).max(100) }).strict().openapi('WireMerge');
 export const MergeResultSchema = z.object({ into: z.string(), moved: z.object({ subnets: z.array(z.string()), switches: z.number().int() }) }).openapi('WireMergeResult');
 export const MergeSuggestionSchema = z.object({ wires: z.array(z.string()), into: z.string(), evidence: z.array(z.string()) }).openapi('WireMergeSuggestion');
+
+export const RenderQuery = z.object({ format: text(40).openapi({ description: 'A render format, e.g. netplan, ifcfg, esxcli', example: 'netplan' }) });
+export const RenderedSchema = z
+  .object({ format: z.string(), files: z.array(z.object({ path: z.string(), content: z.string(), mode: z.number().int() })) })
+  .openapi('Rendered');
+const SourceFileSchema = z.object({ path: text(1000).min(1), content: text(1024 * 1024) }).strict();
+export const HostImportSchema = z
+  .object({
+    format: text(40).min(1),
+    files: z.array(SourceFileSchema).min(1).max(512),
+    as: z.enum(['declaration', 'facts']).optional(),
+    platform: z.enum(PLATFORMS).optional(),
+    os: z.enum(OS_FAMILIES).optional(),
+  })
+  .strict()
+  .openapi('HostImport');
+export const HostImportResultSchema = z
+  .object({ host: z.string(), as: z.enum(['declaration', 'facts']), interfaces: z.array(InterfaceSpecSchema), warnings: z.array(z.string()) })
+  .openapi('HostImportResult');
+export const HostDiffSchema = z
+  .object({
+    host: z.string(),
+    facts: z.object({ format: z.string(), source: z.string(), importedAt: z.string() }).nullable(),
+    differences: z.array(
+      z.object({
+        interface: z.string(),
+        change: z.enum(['missing', 'unexpected', 'changed', 'down']),
+        field: z.string().optional(),
+        declared: z.unknown().optional(),
+        observed: z.unknown().optional(),
+        message: z.string(),
+      }),
+    ),
+  })
+  .openapi('HostDiff');
+
+const nameList = text(2000).optional().openapi({ description: 'Names, comma-separated' });
+export const SimFailQuery = z
+  .object({
+    links: nameList.openapi({ description: 'NICs whose link goes down, comma-separated', example: 'vmnic2' }),
+    switchDown: nameList.openapi({ description: 'Upstream switches, host switches or NICs whose path breaks while links stay up' }),
+    beaconInterval: z.string().regex(/^[0-9]{1,4}$/).optional(),
+    beaconThreshold: z.string().regex(/^[0-9]{1,3}$/).optional(),
+  })
+  .openapi('SimFailQuery');
+export const FailoverEntrySchema = z
+  .object({
+    object: z.string(),
+    kind: z.string(),
+    host: z.string(),
+    before: z.string().nullable(),
+    after: z.string().nullable(),
+    connected: z.boolean(),
+    detectSeconds: z.number().nullable(),
+    recovery: z.string(),
+    notes: z.array(z.string()),
+  })
+  .openapi('FailoverEntry');

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { HostwireError, type ErrorKind } from '../domain/errors.ts';
 import { makeContext, type Context } from '../store/context.ts';
 import { openStore, resolveLocation } from '../store/store.ts';
+import { registerAuditCommands } from './commands/audit.ts';
 import { registerChangeCommands } from './commands/changes.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInventoryCommands } from './commands/inventory.ts';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerSyncCommands(program, run);
   registerTopologyCommands(program, run);
   registerVmNicCommand(program, run);
+  registerAuditCommands(program, run);
   registerChangeCommands(program, run);
   registerTokenCommands(program, run);
   registerDemoCommand(program, run);
@@ -75,9 +77,11 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   });
   const program = buildProgram();
+  // A command may set a status of its own (`host diff --exit-code`); each run starts from none.
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
-    return 0;
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander but successes to the user.

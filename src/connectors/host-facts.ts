@@ -18,6 +18,15 @@ export interface ImportedNetwork {
   gateway?: { interface: string; address: string };
   /** Things read but not modelled (a routing rule, an unknown key), with their file and line. */
   warnings: string[];
+  /** Guests and where their vNICs attach, from sources that describe them (libvirt domains). */
+  guests?: ImportedGuest[];
+}
+
+/** A guest as its hypervisor's config describes it; vNIC attachments name a bridge or port group. */
+export interface ImportedGuest {
+  name: string;
+  uuid?: string;
+  nics: { mac: string; attachment: string | null }[];
 }
 
 export interface SourceFile {
@@ -46,7 +55,12 @@ export function readSources(path: string): SourceFile[] {
   const files: SourceFile[] = [];
   let bytes = 0;
   const visit = (full: string, root: string) => {
-    const entry = statSync(full);
+    let entry;
+    try {
+      entry = statSync(full);
+    } catch {
+      return; // a dangling symlink (netplan generate leaves some in run/) names nothing to read
+    }
     if (entry.isDirectory()) {
       for (const name of readdirSync(full).sort()) visit(join(full, name), root);
       return;

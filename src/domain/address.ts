@@ -184,3 +184,11 @@ export function parseInterfaceAddress(input: string, field = 'address'): { addre
   if (role) throw invalid(field, `${address.text} is the ${role} of ${prefix.text}; an interface needs a host address`);
   return { address, prefix };
 }
+
+/** The prefix length of a dotted IPv4 netmask (255.255.255.0 -> 24), or null if it is not a contiguous mask. */
+export function netmaskLength(netmask: string): number | null {
+  const parts = netmask.split('.');
+  if (parts.length !== 4 || parts.some((part) => !/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255)) return null;
+  const bits = parts.reduce((value, part) => value * 256 + Number(part), 0).toString(2).padStart(32, '0');
+  return /^1*0*$/.test(bits) ? (bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')) : null;
+}

@@ -306,6 +306,10 @@ export function validateInterfaceGraph(specs: InterfaceSpec[], options: GraphOpt
         if (range.first > range.last) errors.push({ path: `interfaces.${index}.trunk.${position}`, message: `VLAN range ${range.first}-${range.last} starts after it ends` });
       });
     }
+    // STP's forward delay is 2-30 s (the kernel refuses less with STP on); NetworkManager takes 0 only with STP off.
+    if (spec.kind === 'bridge' && spec.forwardDelay !== undefined && spec.forwardDelay < 2 && (spec.stp || spec.forwardDelay === 1)) {
+      errors.push({ path: `interfaces.${index}.forwardDelay`, message: `${spec.name} has a forward delay of ${spec.forwardDelay} s; use 2-30 s, or 0 with STP off` });
+    }
     if (spec.kind === 'bridge') errors.push(...validateVlanAware(spec, `interfaces.${index}`));
     if (spec.kind === 'bond' && spec.primary && !spec.members.includes(spec.primary)) {
       errors.push({ path: `interfaces.${index}.primary`, message: `'${spec.primary}' is not a member of ${spec.name}` });

@@ -4,7 +4,8 @@
  * facts of the host (`hostwire host diff`). Both sides are first brought to one normal form:
  * - the MTU is the effective one along the stack (a bridge at 9000 puts its bond and NICs at 9000);
  * - a Linux host IP interface (vmk on a bridge) is its bridge's address;
- * - bond options the mode does not use are dropped, defaults are spelled out (stp off, linux bridge);
+ * - bond options the mode does not use are dropped, defaults are spelled out (stp off, forward delay
+ *   15 s, linux bridge);
  * - member and port lists and addresses are sets; a VLAN-aware bridge's vids are merged ranges (10-21, 30);
  * - notes no config file carries (descriptions, switch notes, NIC speed and driver) are left out.
  */
@@ -39,7 +40,8 @@ export function normalizeNetwork(specs: InterfaceSpec[], platform: string, optio
   for (const spec of specs) {
     if (linux && spec.kind === 'vmk') continue;
     const entry: NormalInterface = { name: spec.name, kind: spec.kind };
-    if (mtus.has(spec.name)) entry.mtu = mtus.get(spec.name);
+    // 1500 is every Linux interface's and vSwitch's default: declaring it and leaving it unset mean one thing.
+    if (mtus.has(spec.name) && mtus.get(spec.name) !== 1500) entry.mtu = mtus.get(spec.name);
     const addresses = [...('addresses' in spec ? (spec.addresses ?? []) : []), ...(lent.get(spec.name) ?? [])];
     if (spec.kind !== 'vswitch' && spec.kind !== 'dvswitch' && spec.kind !== 'portgroup') entry.addresses = addressSet(addresses);
     switch (spec.kind) {
@@ -61,7 +63,8 @@ export function normalizeNetwork(specs: InterfaceSpec[], platform: string, optio
       case 'bridge':
         entry.ports = sortedSet(spec.ports);
         entry.stp = spec.stp ?? false;
-        if (spec.forwardDelay !== undefined) entry.forwardDelay = spec.forwardDelay;
+        // 15 s is the kernel's default, which NetworkManager's keyfiles leave unwritten.
+        entry.forwardDelay = spec.forwardDelay ?? 15;
         entry.flavor = spec.flavor ?? 'linux';
         // Only a VLAN-aware bridge gets the fields, so formats without VLAN filtering compare as before.
         if (spec.vlanAware) {

@@ -27,7 +27,7 @@
  * only `record` fails the address stays allocated: the NIC is live and configured with it.
  */
 import { randomInt } from 'node:crypto';
-import { parseAddress } from '../domain/address.ts';
+import { ipv4Netmask, parseAddress } from '../domain/address.ts';
 import { HostwireError, type ErrorKind } from '../domain/errors.ts';
 import { VimClient } from '../connectors/vsphere/client.ts';
 import { ManagedObjectNotFound, VsphereError } from '../connectors/vsphere/errors.ts';
@@ -116,11 +116,6 @@ interface Candidate extends PortgroupView {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const kindOf = (error: unknown): ErrorKind | 'internal' => (error instanceof HostwireError ? error.kind : 'internal');
 
-function netmask(length: number): string {
-  const bits = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-  return [24, 16, 8, 0].map((shift) => (bits >>> shift) & 255).join('.');
-}
-
 function describeVlan(pg: LivePortgroup): string {
   const vlan = pg.vlan;
   if (vlan.kind === 'vlan') return vlan.vlan === 0 ? 'untagged (VLAN 0)' : `VLAN ${vlan.vlan}`;
@@ -178,7 +173,7 @@ async function otherAdapters(context: Context, vm: VmDetail, nics: LiveNic[], ne
       const record = records[0];
       const subnet = record ? await findSubnet(conn, record.subnet_name) : undefined;
       if (record && subnet) {
-        settings.set(nic.mac, { mac: nic.mac, ip: record.address, subnetMask: netmask(subnet.prefix_length), gateways: subnet.gateway ? [subnet.gateway] : [], dnsServers: JSON.parse(subnet.dns_json) as string[], dnsDomain: subnet.domain });
+        settings.set(nic.mac, { mac: nic.mac, ip: record.address, subnetMask: ipv4Netmask(subnet.prefix_length), gateways: subnet.gateway ? [subnet.gateway] : [], dnsServers: JSON.parse(subnet.dns_json) as string[], dnsDomain: subnet.domain });
       } else {
         settings.set(nic.mac, { mac: nic.mac, dhcp: true });
         warnings.push(`NIC ${nic.mac} has no IPv4 address in hostwire: the customization sets it to DHCP`);
@@ -261,7 +256,7 @@ export async function provisionVmNic(context: Context, input: ProvisionInput, op
     let adapters: AdapterSetting[] = [];
     const domain = subnet.domain ?? 'local';
     const dns = JSON.parse(subnet.dns_json) as string[];
-    const subnetMask = netmask(subnet.prefix_length);
+    const subnetMask = ipv4Netmask(subnet.prefix_length);
     const hostName = hostLabel(vm.name);
     if (hostName !== vm.name) warnings.push(`the VM name '${vm.name}' is not a host name: the guest is named '${hostName}'`);
     try {

@@ -10,7 +10,7 @@
  * - nothing is removed unless the snapshot is complete; a sync with nothing new writes nothing.
  * Everything runs in one transaction through the services, so every write is validated and logged.
  */
-import { addressKey, formatAddress, parseAddress, parsePrefix, specialRole, type IpAddress } from '../domain/address.ts';
+import { addressKey, formatAddress, netmaskLength, parseAddress, parsePrefix, specialRole, type IpAddress } from '../domain/address.ts';
 import { HostwireError } from '../domain/errors.ts';
 import type { InterfaceSpec } from '../domain/interfaces.ts';
 import { allocate, release } from '../ipam/allocation.ts';
@@ -65,13 +65,6 @@ interface PortgroupInfo {
 }
 
 const NO_CHANGE = { created: 0, updated: 0, removed: 0 };
-
-function prefixLength(netmask: string): number | null {
-  const parts = netmask.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) return null;
-  const bits = parts.reduce((value, part) => value * 256 + part, 0).toString(2).padStart(32, '0');
-  return /^1*0*$/.test(bits) ? bits.indexOf('0') === -1 ? 32 : bits.indexOf('0') : null;
-}
 
 /** A guest address worth managing: not link-local, loopback or unspecified. */
 function manageable(address: IpAddress): boolean {
@@ -249,7 +242,7 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
       const pg = vmkPortgroup(host, vmk);
       let subnet = await containing(address);
       if (!subnet) {
-        const length = address.family === 4 && vmk.netmask ? prefixLength(vmk.netmask) : null;
+        const length = address.family === 4 && vmk.netmask ? netmaskLength(vmk.netmask) : null;
         const wireId = pg ? wireOfSwitch.get(pg.switchKey) : undefined;
         if (length === null || wireId === undefined) return void errors.push(`${where}: no subnet contains it, and its netmask or switch is unknown, so none was created`);
         const prefix = parsePrefix(`${formatAddress(4, address.value & ~((1n << BigInt(32 - length)) - 1n))}/${length}`);
@@ -475,7 +468,7 @@ export function interfaceSpecs(host: SnapshotHost, dvsByUuid: Map<string, Snapsh
   for (const vmk of host.vmks) {
     const attachment = vmk.attachment.kind === 'portgroup' ? vmk.attachment.portgroup : dvPortgroupNames.get(`${vmk.attachment.dvsUuid}/${vmk.attachment.portgroupKey}`);
     if (!attachment) continue;
-    const length = vmk.ip && vmk.netmask ? prefixLength(vmk.netmask) : null;
+    const length = vmk.ip && vmk.netmask ? netmaskLength(vmk.netmask) : null;
     specs.push({
       kind: 'vmk',
       name: vmk.name,

@@ -46,10 +46,11 @@ export async function listPortgroups(context: Context, filter: { host?: string }
     const subnets = await listSubnets(conn);
     const hosts = new Map<string, string | null>();
     const views: PortgroupView[] = [];
+    const byName = new Map(interfaces.map((spec) => [`${spec.host}\u0000${spec.name}`, spec]));
     for (const spec of interfaces) {
       if (spec.kind !== 'portgroup') continue;
       if (!hosts.has(spec.host)) hosts.set(spec.host, (await findHost(conn, spec.host))?.external_id ?? null);
-      const switchSpec = interfaces.find((candidate) => candidate.host === spec.host && candidate.name === spec.switch);
+      const switchSpec = byName.get(`${spec.host}\u0000${spec.switch}`);
       const key = switchKey(hosts.get(spec.host) ?? null, switchSpec);
       const wireId = key ? mappings.get(key) : undefined;
       const onWire = wireId === undefined ? [] : subnets.filter((subnet) => subnet.wire_id === wireId && subnet.vlan === spec.vlan).map((subnet) => subnet.name);
@@ -129,8 +130,9 @@ export async function suggestMerges(context: Context): Promise<MergeSuggestion[]
     const wires = await listWires(conn);
     const auto = new Set(wires.filter((wire) => wire.origin === 'auto').map((wire) => wire.name));
     const suggestions = new Map<string, MergeSuggestion>();
+    const viewsByPortgroup = new Map(views.map((view) => [`${view.host}\u0000${view.name}`, view]));
     for (const vnic of vnics) {
-      const view = views.find((candidate) => candidate.host === vnic.host && candidate.name === vnic.portgroup);
+      const view = viewsByPortgroup.get(`${vnic.host}\u0000${vnic.portgroup}`);
       if (!view?.wire || !auto.has(view.wire)) continue;
       for (const ip of vnic.observedIps) {
         let address;

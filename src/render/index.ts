@@ -1,14 +1,28 @@
 import { HostwireError } from '../domain/errors.ts';
+import { renderEsxcli } from './esxcli/index.ts';
 import type { RenderedFile, RenderInput } from './files.ts';
 import { renderIfcfg } from './ifcfg/index.ts';
+import { renderLibvirt } from './libvirt/index.ts';
 import { renderNetplan } from './netplan/index.ts';
+import { renderNetworkManager } from './networkmanager/index.ts';
+import { renderOvs } from './ovs/index.ts';
+import { renderPowercli } from './powercli/index.ts';
+import { renderXen } from './xen/index.ts';
 
 export type Renderer = (host: RenderInput) => RenderedFile[];
 
-/** The formats rendered today; the others of the host-configuration issue come next. */
+const LINUX = ['kvm', 'xen', 'ovm'];
+
+/** Every format a host's network renders to, and the platforms each one is for. */
 export const RENDERERS: Record<string, { renderer: Renderer; platforms: string[] }> = {
-  ifcfg: { renderer: renderIfcfg, platforms: ['kvm', 'xen', 'ovm'] },
-  netplan: { renderer: renderNetplan, platforms: ['kvm', 'xen', 'ovm'] },
+  ifcfg: { renderer: renderIfcfg, platforms: LINUX },
+  netplan: { renderer: renderNetplan, platforms: LINUX },
+  networkmanager: { renderer: renderNetworkManager, platforms: LINUX },
+  esxcli: { renderer: renderEsxcli, platforms: ['esxi'] },
+  powercli: { renderer: renderPowercli, platforms: ['esxi'] },
+  libvirt: { renderer: renderLibvirt, platforms: LINUX },
+  xen: { renderer: renderXen, platforms: ['xen', 'ovm'] },
+  ovs: { renderer: (host) => renderOvs(host), platforms: LINUX },
 };
 
 export function render(host: RenderInput, format: string): RenderedFile[] {

@@ -31,7 +31,8 @@ const SUBNETS: SubnetInput[] = [
   { name: 'xen-20', wire: 'xen-lab', cidr: '192.168.20.0/24', vlan: 20, gateway: '192.168.20.1' },
 ];
 
-function esxInterfaces(octet: number) {
+/** A seed 002 ESXi host: vSwitch0 for management and VMs, vSwitch1 with one vMotion vmk per island, addresses ending in `octet`. */
+export function esxInterfaces(octet: number) {
   return [
     { kind: 'physical', name: 'vmnic0', mac: `00:50:56:01:${octet}:00`, speedMbps: 10000, driver: 'ixgben' },
     { kind: 'physical', name: 'vmnic1', mac: `00:50:56:01:${octet}:01`, speedMbps: 10000, driver: 'ixgben' },
@@ -50,7 +51,7 @@ function esxInterfaces(octet: number) {
 }
 
 /** Seed 001: an Oracle VM host with an 802.3ad bond, a trunk, and one bridge per VLAN. */
-const OVM_INTERFACES = [
+export const OVM_INTERFACES = [
   { kind: 'physical', name: 'eth0', mac: '00:14:5e:c0:ff:ee' },
   { kind: 'physical', name: 'eth1', mac: '00:14:5e:c0:ff:ef' },
   { kind: 'bond', name: 'bond0', members: ['eth0', 'eth1'], mode: '802.3ad', miimon: 100, switchNote: 'po1: Gi1/1, Gi1/2, LACP active' },
@@ -61,7 +62,7 @@ const OVM_INTERFACES = [
 ];
 
 /** Seed 003: a Xen host with one bridge per VLAN on eth0 (xenbr10, xenbr20). */
-const XEN_INTERFACES = [
+export const XEN_INTERFACES = [
   { kind: 'physical', name: 'eth0', mac: '00:16:3e:10:00:01', speedMbps: 1000 },
   ...[10, 20].flatMap((vlan) => [
     { kind: 'vlan', name: `eth0.${vlan}`, parent: 'eth0', vlan },
@@ -94,7 +95,7 @@ export async function seedDemo(context: Context): Promise<boolean> {
     powerState: 'poweredOn',
     vnics: [{ mac: '00:16:3e:20:00:10', portgroup: 'xenbr20', networkName: 'xenbr20', observedIps: ['192.168.20.10'] }],
   });
-  await allocate(context, { subnet: 'xen-20', address: '192.168.20.10', owner: { kind: 'vnic', id: 'lab-router/00:16:3e:20:00:10' } });
+  await allocate(context, { subnet: 'xen-20', address: '192.168.20.10', owner: { kind: 'vnic', id: '4210a1b2-0c3d-4e5f-8a9b-000000000010/00:16:3e:20:00:10' } });
   await upsertHost(context, { name: 'ovm1', platform: 'ovm', cluster: 'xen-pool', managementAddress: '10.1.1.101' });
   await setHostInterfaces(context, 'ovm1', OVM_INTERFACES);
   await allocate(context, { subnet: 'mgmt', address: '10.1.1.101', owner: { kind: 'host-interface', id: 'ovm1/vlan100' } });
@@ -107,9 +108,10 @@ export async function seedDemo(context: Context): Promise<boolean> {
       toolsState: 'running',
       vnics: [{ mac: `00:50:56:aa:00:0${index + 1}`, portgroup: 'VM Network', observedIps: [index === 2 ? '192.168.77.20' : `10.50.3.${250 - index}`] }],
     });
+    if (index < 2) await allocate(context, { subnet: 'vm-web', address: `10.50.3.${250 - index}`, owner: { kind: 'vnic', id: `4210a1b2-0c3d-4e5f-8a9b-00000000000${index + 1}/00:50:56:aa:00:0${index + 1}` } });
   }
   // Seed 004: an IP no subnet owns stays on the VM as sync_ips until its subnet is declared.
-  await setTag(context, { kind: 'vm', name: '4210a1b2-0c3d-4e5f-8a9b-000000000003' }, 'sync_ips', JSON.stringify(['192.168.77.20']));
+  await setTag(context, { kind: 'vm', name: '4210a1b2-0c3d-4e5f-8a9b-000000000003' }, 'sync_ips', JSON.stringify([{ address: '192.168.77.20', mac: '00:50:56:aa:00:03', reason: 'no subnet contains it: add a subnet that contains it on the right wire and sync again' }]));
   await reserve(context, { subnet: 'mgmt', address: '10.1.1.10', note: 'DNS/NTP server ns1' });
   await reserve(context, { subnet: 'mgmt', address: '10.1.1.11', note: 'DNS/NTP server ns2' });
   await allocate(context, { subnet: 'vm-web', count: 40, note: 'web farm' });

@@ -1,7 +1,7 @@
 /** Hosts with their interface graph, VMs with their vNICs, and tags on any object. */
 import type { Conn } from './store.ts';
 import type { Insertable } from 'kysely';
-import type { HostInterfaceRow, HostRow, HostTable, VmRow, VmTable, VnicRow } from './schema.ts';
+import type { HostFactsRow, HostInterfaceRow, HostRow, HostTable, VmRow, VmTable, VnicRow } from './schema.ts';
 import { containsText, startsWithText } from './text-search.ts';
 
 export type NewHost = Insertable<HostTable>;
@@ -149,6 +149,11 @@ export async function findTag(conn: Conn, objectKind: string, objectId: number, 
   return conn.db.selectFrom('tags').select('value').where('object_kind', '=', objectKind).where('object_id', '=', objectId).where('key', '=', key).executeTakeFirst();
 }
 
+/** Every object of a kind that has a tag `key`, with its value. */
+export async function listTagsByKey(conn: Conn, objectKind: string, key: string): Promise<{ object_id: number; value: string }[]> {
+  return conn.db.selectFrom('tags').select(['object_id', 'value']).where('object_kind', '=', objectKind).where('key', '=', key).orderBy('object_id').execute();
+}
+
 export async function upsertTag(conn: Conn, objectKind: string, objectId: number, key: string, value: string): Promise<void> {
   await conn.db
     .insertInto('tags')
@@ -212,4 +217,14 @@ export async function listAllVnics(conn: Conn, filter: VnicFilter = {}) {
   if (filter.afterId !== undefined) query = query.where('vnics.id', '>', filter.afterId);
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return query.execute();
+}
+
+export async function findHostFacts(conn: Conn, hostId: number): Promise<HostFactsRow | undefined> {
+  return conn.db.selectFrom('host_facts').selectAll().where('host_id', '=', hostId).executeTakeFirst();
+}
+
+/** Replaces a host's last imported facts. */
+export async function saveHostFacts(conn: Conn, row: HostFactsRow): Promise<void> {
+  await conn.db.deleteFrom('host_facts').where('host_id', '=', row.host_id).execute();
+  await conn.db.insertInto('host_facts').values(row).execute();
 }

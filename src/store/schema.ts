@@ -203,6 +203,17 @@ export interface SwitchWireTable {
   updated_at: string;
 }
 
+/** The last live facts imported for a host, beside (not instead of) its declaration. */
+export interface HostFactsTable {
+  host_id: number;
+  format: string;
+  source: string;
+  imported_at: string;
+  interfaces_json: string;
+  link_state_json: string;
+  warnings_json: string;
+}
+
 export interface Database {
   accounts: AccountTable;
   syncs: SyncTable;
@@ -217,6 +228,7 @@ export interface Database {
   addresses: AddressTable;
   hosts: HostTable;
   host_interfaces: HostInterfaceTable;
+  host_facts: HostFactsTable;
   interface_links: InterfaceLinkTable;
   vms: VmTable;
   vnics: VnicTable;
@@ -233,6 +245,7 @@ export type NewAddressRow = Insertable<AddressTable>;
 export type FreeRangeRow = Selectable<FreeRangeTable>;
 export type HostRow = Selectable<HostTable>;
 export type HostInterfaceRow = Selectable<HostInterfaceTable>;
+export type HostFactsRow = Selectable<HostFactsTable>;
 export type VmRow = Selectable<VmTable>;
 export type VnicRow = Selectable<VnicTable>;
 export type ChangeRow = Selectable<ChangeTable>;

@@ -65,6 +65,7 @@ export function arbitraryLinuxNetwork(options: ArbitraryNetworkOptions = {}): fc
       const trunkParents = new Set(specs.filter((spec) => spec.kind === 'vlan').map((spec) => spec.parent as string));
       const kept = ports.filter((port) => !trunkParents.has(port));
       kept.forEach((port) => used.add(port));
+      const stp = chance(60) ? chance(30) : undefined;
       // A VLAN-aware bridge tags for itself, so it takes trunks as ports, never VLAN interfaces.
       const trunksOnly = !kept.some((port) => specs.some((spec) => spec.kind === 'vlan' && spec.name === port));
       const vid = () => g(fc.integer, { min: 1, max: 4094 });
@@ -73,8 +74,9 @@ export function arbitraryLinuxNetwork(options: ArbitraryNetworkOptions = {}): fc
         kind: 'bridge',
         name: `br${index}`,
         ports: kept,
-        ...(chance(60) ? { stp: chance(30) } : {}),
-        ...(chance(40) ? { forwardDelay: g(fc.integer, { min: 0, max: 30 }) } : {}),
+        ...(stp !== undefined ? { stp } : {}),
+        // A forward delay is 2-30 s, or 0 with STP off.
+        ...(chance(40) ? { forwardDelay: stp || chance(70) ? g(fc.integer, { min: 2, max: 30 }) : 0 } : {}),
         ...(options.vlanAwareBridges && trunksOnly && chance(50) ? { vlanAware: true, ...(chance(80) ? { vids: vids() } : {}) } : {}),
       });
     }

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { RENDERERS } from '../../render/index.ts';
-import { renderHost } from '../../services/host-network.ts';
+import { readFileSync } from 'node:fs';
+import { registerHostNetworkCommands } from './host-network.ts';
 import { parseAllDocuments } from 'yaml';
-import { parseDeclaration } from '../../domain/declaration.ts';
+import { parseApplyDocument } from '../../domain/declaration.ts';
 import { HostwireError, invalid } from '../../domain/errors.ts';
 import { applyDeclarations, type ParsedDeclaration } from '../../services/declarations.ts';
 import { listHosts, showHost } from '../../services/hosts.ts';
@@ -47,27 +45,7 @@ export function registerInventoryCommands(program: Command, run: Runner): void {
         for (const detail of applied) process.stdout.write(`applied ${detail.name}: ${detail.interfaces.length} interfaces\n`);
       }),
     );
-  host
-    .command('render <name>')
-    .description("write a host's network configuration for its platform")
-    .requiredOption('--format <format>', `one of: ${Object.keys(RENDERERS).join(', ')}`)
-    .option('--out <dir>', 'write the files under this root folder (else print them)')
-    .action((name: string, options: { format: string; out?: string }) =>
-      run(program, async (context) => {
-        const files = await renderHost(context, name, options.format);
-        for (const file of files) {
-          if (!options.out) {
-            process.stdout.write(`# ==> ${file.path} <==\n${file.content}`);
-            continue;
-          }
-          const target = join(options.out, file.path);
-          mkdirSync(dirname(target), { recursive: true });
-          writeFileSync(target, file.content, { mode: file.mode ?? 0o644 });
-          chmodSync(target, file.mode ?? 0o644);
-          process.stdout.write(`wrote ${target}\n`);
-        }
-      }),
-    );
+  registerHostNetworkCommands(host, program, run);
   host
     .command('show <name>')
     .description('one host with its declared interfaces')
@@ -187,12 +165,12 @@ function readDeclarations(file: string): ParsedDeclaration[] {
   if (!Array.isArray(documents)) throw invalid('file', `${file} is empty`);
   return documents
     .filter((document) => document.contents !== null)
-    .map((document, index) => {
+    .flatMap((document, index) => {
       const [error] = document.errors;
       if (error) {
         const line = error.linePos?.[0]?.line;
         throw new HostwireError('validation', `${file}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]}`, [{ path: `document ${index + 1}`, message: error.message }]);
       }
-      return parseDeclaration(document.toJS(), `${file} document ${index + 1}`);
+      return parseApplyDocument(document.toJS(), `${file} document ${index + 1}`);
     });
 }

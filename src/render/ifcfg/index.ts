@@ -26,12 +26,20 @@ function bondingOptions(spec: Extract<InterfaceSpec, { kind: 'bond' }>): string 
   return `"${options.join(' ')}"`;
 }
 
-/** IPADDR/NETMASK (IPv4) or IPV6ADDR for one address. */
-function addressKeys(address: string, index = 0): Keys {
-  const { address: ip, prefix } = parseInterfaceAddress(address);
-  if (ip.family === 6) return index === 0 ? [['IPV6INIT', 'yes'], ['IPV6ADDR', `${ip.text}/${prefix.length}`]] : [['IPV6ADDR_SECONDARIES', `"${ip.text}/${prefix.length}"`]];
-  const suffix = index === 0 ? '' : String(index);
-  return [[`IPADDR${suffix}`, ip.text], [`NETMASK${suffix}`, ipv4Netmask(prefix.length)]];
+/**
+ * An interface's addresses: IPv4 as IPADDR/NETMASK, IPADDR1/NETMASK1... (numbered among the IPv4
+ * ones: initscripts stop at the first gap after IPADDR2), IPv6 as IPV6ADDR plus one
+ * IPV6ADDR_SECONDARIES list, with IPV6INIT=yes, which older initscripts need before reading either.
+ */
+function addressKeys(list: string[]): Keys {
+  const parsed = list.map((address) => parseInterfaceAddress(address));
+  const v4 = parsed.filter(({ address }) => address.family === 4);
+  const v6 = parsed.filter(({ address }) => address.family === 6).map(({ address, prefix }) => `${address.text}/${prefix.length}`);
+  return [
+    ...v4.flatMap(({ address, prefix }, index): Keys => [[`IPADDR${index || ''}`, address.text], [`NETMASK${index || ''}`, ipv4Netmask(prefix.length)]]),
+    ...(v6.length ? [['IPV6INIT', 'yes'], ['IPV6ADDR', v6[0]!]] as Keys : []),
+    ...(v6.length > 1 ? [['IPV6ADDR_SECONDARIES', `"${v6.slice(1).join(' ')}"`]] as Keys : []),
+  ];
 }
 
 export function renderIfcfg(host: RenderInput): RenderedFile[] {
@@ -52,7 +60,7 @@ export function renderIfcfg(host: RenderInput): RenderedFile[] {
   const bridge = (name: string): Keys => (bridgeOf.has(name) ? [['BRIDGE', bridgeOf.get(name)!]] : []);
   const ip = (name: string): Keys => {
     const list = addresses.get(name) ?? [];
-    return list.length ? [['BOOTPROTO', 'static'], ...list.flatMap((address, index) => addressKeys(address, index))] : [['BOOTPROTO', 'none']];
+    return list.length ? [['BOOTPROTO', 'static'], ...addressKeys(list)] : [['BOOTPROTO', 'none']];
   };
   for (const spec of specs) {
     switch (spec.kind) {
@@ -74,7 +82,7 @@ export function renderIfcfg(host: RenderInput): RenderedFile[] {
         // A bridge's addresses go on aliases, vlan100:1 and on, as the seed does.
         (addresses.get(spec.name) ?? []).forEach((address, index) => {
           const alias = `${spec.name}:${index + 1}`;
-          files.push(file(alias, [['DEVICE', alias], ['BOOTPROTO', 'static'], ['ONBOOT', 'yes'], ...addressKeys(address)]));
+          files.push(file(alias, [['DEVICE', alias], ['BOOTPROTO', 'static'], ['ONBOOT', 'yes'], ...addressKeys([address])]));
         });
         break;
       }

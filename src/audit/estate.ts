@@ -1,0 +1,182 @@
+/**
+ * The whole estate in memory, indexed for the audit rules: hosts with their interface graphs,
+ * vNICs, subnets, address records, the IPs syncs could not attach, and the wire each synced port
+ * group is on. Loaded with a handful of queries, so a 1,000-host audit stays interactive.
+ */
+import { addressKey, parseInterfaceAddress, type IpAddress } from '../domain/address.ts';
+import type { InterfaceSpec, TeamingPolicy } from '../domain/interfaces.ts';
+import type { Platform } from '../domain/model.ts';
+import { suggestMerges, type MergeSuggestion } from '../reconcile/wires.ts';
+import { listAddresses } from '../store/addresses.ts';
+import { listSwitchWires } from '../store/accounts.ts';
+import type { Context } from '../store/context.ts';
+import * as inventory from '../store/inventory.ts';
+import { listSubnets } from '../store/subnets.ts';
+import { listWires } from '../store/wires.ts';
+
+export interface AuditHost {
+  name: string;
+  platform: Platform;
+  cluster: string | null;
+  managementAddress: string | null;
+  externalId: string | null;
+  interfaces: InterfaceSpec[];
+  byName: Map<string, InterfaceSpec>;
+}
+
+export interface AuditVnic {
+  vm: string;
+  vmUuid: string;
+  host: string | null;
+  mac: string;
+  portgroup: string | null;
+  observedIps: string[];
+}
+
+export interface AuditSubnet {
+  name: string;
+  cidr: string;
+  wire: string;
+  vlan: number;
+  firstKey: string;
+  lastKey: string;
+}
+
+export interface AuditAddress {
+  address: string;
+  subnet: string;
+  state: string;
+  ownerKind: string | null;
+  ownerId: string | null;
+  note: string;
+}
+
+export interface UnattachedIp {
+  vm: string;
+  vmUuid: string;
+  host: string | null;
+  address: string;
+  mac: string;
+  reason: string;
+}
+
+export interface Estate {
+  hosts: AuditHost[];
+  hostsByName: Map<string, AuditHost>;
+  vnics: AuditVnic[];
+  subnets: AuditSubnet[];
+  addresses: AuditAddress[];
+  unattached: UnattachedIp[];
+  /** Wires hostwire created from sync evidence (`auto`), by name. */
+  autoWires: Set<string>;
+  /** The wire of each synced host's switch, keyed `host\u0000switch`. */
+  switchWires: Map<string, string>;
+  /** Auto wires that VM IP evidence places on another wire (`wire suggest-merges`). */
+  mergeSuggestions: MergeSuggestion[];
+}
+
+/** The switch_wires key of a synced host's switch (see reconcile/vsphere.ts). */
+export function switchWireKey(host: Pick<AuditHost, 'externalId'>, spec: InterfaceSpec | undefined): string | null {
+  if (!host.externalId || !spec) return null;
+  if (spec.kind === 'dvswitch' && spec.externalId) return `dvs:${host.externalId.split(':')[0]}:${spec.externalId}`;
+  if (spec.kind === 'vswitch') return `host:${host.externalId}/${spec.name}`;
+  return null;
+}
+
+export async function loadEstate(context: Context): Promise<Estate> {
+  const mergeSuggestions = await suggestMerges(context);
+  return context.store.read(async (conn) => {
+    const hostRows = await inventory.listHosts(conn);
+    const interfaces = await inventory.listAllInterfaces(conn);
+    const specsByHost = new Map<string, InterfaceSpec[]>();
+    for (const row of interfaces) {
+      const params = JSON.parse(row.params_json) as Record<string, unknown>;
+      const spec = { kind: row.kind, name: row.name, ...(row.mtu !== null ? { mtu: row.mtu } : {}), ...(row.mac !== null ? { mac: row.mac } : {}), ...params } as InterfaceSpec;
+      specsByHost.set(row.host_name, [...(specsByHost.get(row.host_name) ?? []), spec]);
+    }
+    const hosts = hostRows
+      .filter((row) => row.removed_at === null)
+      .map((row): AuditHost => {
+        const specs = specsByHost.get(row.name) ?? [];
+        return { name: row.name, platform: row.platform as Platform, cluster: row.cluster, managementAddress: row.management_address, externalId: row.external_id, interfaces: specs, byName: new Map(specs.map((spec) => [spec.name, spec])) };
+      });
+    const vnics = (await inventory.listAllVnics(conn)).map((row): AuditVnic => ({ vm: row.vm_name, vmUuid: row.vm_uuid, host: row.host_name, mac: row.mac, portgroup: row.portgroup_name, observedIps: JSON.parse(row.observed_ips_json) as string[] }));
+    const subnets = (await listSubnets(conn)).map((row): AuditSubnet => ({ name: row.name, cidr: row.cidr, wire: row.wire_name, vlan: row.vlan, firstKey: row.first_key, lastKey: row.last_key }));
+    subnets.sort((a, b) => (a.firstKey < b.firstKey ? -1 : a.firstKey > b.firstKey ? 1 : 0));
+    const addresses = (await listAddresses(conn)).map((row): AuditAddress => ({ address: row.address, subnet: row.subnet_name, state: row.state, ownerKind: row.owner_kind, ownerId: row.owner_id, note: row.note }));
+    const vmRows = await inventory.listVms(conn);
+    const vmById = new Map(vmRows.map((vm) => [vm.id, vm]));
+    const hostById = new Map(hostRows.map((host) => [host.id, host.name]));
+    const unattached: UnattachedIp[] = [];
+    for (const tag of await inventory.listTagsByKey(conn, 'vm', 'sync_ips')) {
+      const vm = vmById.get(tag.object_id);
+      if (!vm) continue;
+      for (const entry of JSON.parse(tag.value) as { address: string; mac: string; reason: string }[]) {
+        unattached.push({ vm: vm.name, vmUuid: vm.uuid, host: vm.host_id === null ? null : (hostById.get(vm.host_id) ?? null), ...entry });
+      }
+    }
+    const wires = await listWires(conn);
+    const wireNames = new Map(wires.map((wire) => [wire.id, wire.name]));
+    const byKey = new Map((await listSwitchWires(conn)).map((row) => [row.switch_key, wireNames.get(row.wire_id)!]));
+    const switchWires = new Map<string, string>();
+    for (const host of hosts) {
+      for (const spec of host.interfaces) {
+        const key = switchWireKey(host, spec);
+        const wire = key ? byKey.get(key) : undefined;
+        if (wire) switchWires.set(`${host.name}\u0000${spec.name}`, wire);
+      }
+    }
+    return { hosts, hostsByName: new Map(hosts.map((host) => [host.name, host])), vnics, subnets, addresses, unattached, autoWires: new Set(wires.filter((wire) => wire.origin === 'auto').map((wire) => wire.name)), switchWires, mergeSuggestions };
+  });
+}
+
+/** The subnet containing an address, by binary search over the subnets sorted by first key. */
+export function subnetContaining(estate: Estate, address: IpAddress): AuditSubnet | null {
+  const key = addressKey(address.family, address.value);
+  let low = 0;
+  let high = estate.subnets.length - 1;
+  let found: AuditSubnet | null = null;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const subnet = estate.subnets[middle]!;
+    if (subnet.firstKey <= key) {
+      found = subnet;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found && found.lastKey >= key ? found : null;
+}
+
+/** The network an interface address is in: its IPAM subnet's name, else its CIDR as written. */
+export function networkOf(estate: Estate, text: string): string {
+  const { address, prefix } = parseInterfaceAddress(text);
+  return subnetContaining(estate, address)?.name ?? prefix.text;
+}
+
+/** The port group a vmk sits on and that port group's switch, on an ESXi host. */
+export function vmkPlacement(host: AuditHost, vmk: Extract<InterfaceSpec, { kind: 'vmk' }>) {
+  const portgroup = host.byName.get(vmk.attachment);
+  if (portgroup?.kind !== 'portgroup') return null;
+  const switchSpec = host.byName.get(portgroup.switch);
+  if (switchSpec?.kind !== 'vswitch' && switchSpec?.kind !== 'dvswitch') return null;
+  return { portgroup, switch: switchSpec };
+}
+
+/**
+ * The teaming a port group really uses: its override merged over its switch's policy, and, when
+ * neither orders the uplinks, every uplink active in order (vSphere's default).
+ */
+export function effectiveTeaming(switchSpec: { uplinks: string[]; teaming?: TeamingPolicy }, override?: TeamingPolicy): Required<Pick<TeamingPolicy, 'active' | 'standby' | 'unused'>> & TeamingPolicy {
+  // A port group that overrides the failover order overrides all of it (active, standby and unused together).
+  const overridesOrder = override && (override.active !== undefined || override.standby !== undefined || override.unused !== undefined);
+  const base = overridesOrder ? { ...switchSpec.teaming, active: undefined, standby: undefined, unused: undefined } : switchSpec.teaming;
+  const merged: TeamingPolicy = { ...base, ...override };
+  const ordered = merged.active !== undefined || merged.standby !== undefined || merged.unused !== undefined;
+  const active = merged.active ?? (ordered ? [] : [...switchSpec.uplinks]);
+  const standby = merged.standby ?? [];
+  // Uplinks an explicit order leaves out are unused, as the vSphere client shows them.
+  const unused = [...(merged.unused ?? []), ...(ordered ? switchSpec.uplinks.filter((uplink) => !active.includes(uplink) && !standby.includes(uplink) && !(merged.unused ?? []).includes(uplink)) : [])];
+  return { ...merged, active, standby, unused };
+}
+
+export const vmks = (host: AuditHost) => host.interfaces.filter((spec): spec is Extract<InterfaceSpec, { kind: 'vmk' }> => spec.kind === 'vmk');

@@ -1,0 +1,47 @@
+/** `hostwire sim`: the failure simulation over a stored host and the guests on it. */
+import { invalid } from '../domain/errors.ts';
+import { checkInteger } from '../domain/validate.ts';
+import { simulateBalance, type TeamBalance } from '../sim/balance.ts';
+import { simulateFailure, type FailoverEntry } from '../sim/failover.ts';
+import type { SimOptions } from '../sim/teams.ts';
+import { planVmotion, type VmotionPlan } from '../sim/vmotion.ts';
+import type { Context } from '../store/context.ts';
+import { renderInputFor } from './host-network.ts';
+
+export interface SimSettings {
+  /** The host-wide beacon probing interval and threshold (ESXi's Net.* advanced settings). */
+  beaconInterval?: number | string;
+  beaconThreshold?: number | string;
+  /** Upstream switches as `NAME=nic,nic`. */
+  upstream?: string[];
+}
+
+function simOptions(settings: SimSettings): SimOptions {
+  const options: SimOptions = {};
+  if (settings.beaconInterval !== undefined || settings.beaconThreshold !== undefined) {
+    options.beacon = {
+      intervalSeconds: checkInteger('beaconInterval', settings.beaconInterval ?? 1, 1, 3600, 'seconds between beacons'),
+      threshold: checkInteger('beaconThreshold', settings.beaconThreshold ?? 3, 0, 100, 'missed beacons before failover (0 turns beacon detection off)'),
+    };
+  }
+  for (const entry of settings.upstream ?? []) {
+    const match = /^([^=]+)=(.+)$/.exec(entry);
+    if (!match) throw invalid('upstream', `'${entry}' is not NAME=nic,nic (an upstream switch and the host NICs cabled to it)`);
+    options.upstream = { ...options.upstream, [match[1]!]: match[2]!.split(',') };
+  }
+  return options;
+}
+
+export async function simulateHostFailure(context: Context, host: string, failure: { links: string[]; switchDown?: string[] }, settings: SimSettings = {}): Promise<FailoverEntry[]> {
+  const input = await renderInputFor(context, host);
+  return simulateFailure(input, input.vms ?? [], failure, simOptions(settings));
+}
+
+export async function simulateHostBalance(context: Context, host: string, settings: SimSettings = {}): Promise<TeamBalance[]> {
+  const input = await renderInputFor(context, host);
+  return simulateBalance(input, input.vms ?? [], simOptions(settings));
+}
+
+export async function planHostVmotion(context: Context, from: string, to: string, settings: SimSettings = {}): Promise<VmotionPlan> {
+  return planVmotion(await renderInputFor(context, from), await renderInputFor(context, to), simOptions(settings));
+}
