@@ -2,7 +2,8 @@
  * VLAN-aware Linux bridges in the model: what a declaration may say (vids only on a VLAN-aware
  * linux bridge, ranges forwards, trunks as ports), how two descriptions compare (vids as merged
  * ranges), and the formats without VLAN filtering refusing such a bridge instead of rendering a
- * bridge that would forward every VLAN.
+ * bridge that would forward every VLAN (the ovs format renders only ovs bridges, which cannot be
+ * declared VLAN-aware).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -12,7 +13,9 @@ import { diffNetworks } from '../src/domain/network-diff.ts';
 import type { RenderInput } from '../src/render/files.ts';
 import { renderIfcfg } from '../src/render/ifcfg/index.ts';
 import { renderIfupdown } from '../src/render/ifupdown/index.ts';
+import { renderLibvirt } from '../src/render/libvirt/index.ts';
 import { renderNetplan } from '../src/render/netplan/index.ts';
+import { renderNetworkManager } from '../src/render/networkmanager/index.ts';
 
 const nic = { kind: 'physical', name: 'eno1' };
 const bridge = (fields: Record<string, unknown>) => ({ kind: 'bridge', name: 'vmbr0', ports: ['eno1'], ...fields });
@@ -55,9 +58,9 @@ describe('VLAN-aware bridges', () => {
     );
   });
 
-  it('is refused by ifcfg, netplan and classic ifupdown, which cannot filter VLANs on a bridge', () => {
+  it('is refused by the Linux formats that do not filter VLANs on a bridge', () => {
     const host: RenderInput = { name: 'pve1', platform: 'kvm', osFamily: 'rhel', interfaces: parseInterfaceSet([nic, bridge({ vlanAware: true, vids: [10] })], 'kvm') };
-    for (const [format, render] of [['ifcfg', renderIfcfg], ['netplan', renderNetplan], ['ifupdown', renderIfupdown]] as const) {
+    for (const [format, render] of [['ifcfg', renderIfcfg], ['netplan', renderNetplan], ['ifupdown', renderIfupdown], ['networkmanager', renderNetworkManager], ['libvirt', renderLibvirt]] as const) {
       assert.throws(
         () => render(host),
         (error: unknown) => error instanceof HostwireError && error.message === `vmbr0 is VLAN-aware, which ${format} cannot express: render pve1 with ifupdown2, or use one bridge per VLAN` && error.fields[0]?.path === 'interfaces.1.vlanAware',
