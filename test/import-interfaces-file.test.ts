@@ -283,9 +283,9 @@ describe('malformed interfaces files are refused with their file and line', () =
 
   it('refuses contradictions: an option set twice, a NIC in two bonds, an alias of nothing, a hostile name', () => {
     assert.match(refusal({ interfaces: 'iface eth0 inet static\n    mtu 1500\n    address 10.0.0.1/24\niface eth0 inet6 static\n    mtu 9000\n' }), /^interfaces:5: mtu of eth0 is set again \(9000\); it was 1500 at interfaces:2: give it once$/);
-    assert.match(refusal({ interfaces: 'iface bond0 inet manual\n    bond-slaves eth0\n\niface bond1 inet manual\n    bond-slaves eth0 eth1\n' }), /^interfaces:4: 'eth0' is already used by bond0; an interface can belong to one bond, switch or bridge$/);
+    assert.match(refusal({ interfaces: 'iface bond0 inet manual\n    bond-slaves eth0\n\niface bond1 inet manual\n    bond-slaves eth0 eth1\n' }), /^interfaces:4: bond1: 'eth0' is already used by bond0; an interface can belong to one bond, switch or bridge$/);
     assert.match(refusal({ interfaces: 'iface vlan100:1 inet static\n    address 10.1.1.101/24\n' }), /^interfaces:1: vlan100:1 is an alias of vlan100, which has no iface stanza$/);
-    assert.match(refusal({ interfaces: 'auto eth0;reboot\niface eth0;reboot inet manual\n' }), /^interfaces:2: name of eth0;reboot: letters, digits and _ \. : @ - or space/);
+    assert.match(refusal({ interfaces: 'auto eth0;reboot\niface eth0;reboot inet manual\n' }), /^interfaces:2: eth0;reboot: letters, digits and _ \. : @ - or space/);
   });
 
   it('refuses include loops and names the including line, and needs an interfaces file to start from', () => {

@@ -9,8 +9,9 @@
  */
 import { ipv4Netmask, parseAddress, parseInterfaceAddress } from '../../domain/address.ts';
 import { HostwireError } from '../../domain/errors.ts';
-import { BOND_MODES, LACP_RATES, parseInterfaceSet, XMIT_HASH_POLICIES, type InterfaceSpec, type VlanIdList } from '../../domain/interfaces.ts';
+import { BOND_MODES, LACP_RATES, XMIT_HASH_POLICIES, type InterfaceSpec, type VlanIdList } from '../../domain/interfaces.ts';
 import { sourceError, type ImportedNetwork, type SourceFile } from '../host-facts.ts';
+import { draftInterface, validateDrafts } from './imported-graph.ts';
 
 interface Where {
   file: string;
@@ -426,7 +427,7 @@ export function importInterfacesFile(files: SourceFile[]): ImportedNetwork {
   }
   addImpliedInterfaces(built);
   inheritBridgeMtus(built.map(({ spec }) => spec));
-  return { interfaces: validated(built), linkState: {}, ...(gateway ? { gateway } : {}), warnings };
+  return { interfaces: validateDrafts(built.map(({ spec, where }) => draftInterface(spec, where))), linkState: {}, ...(gateway ? { gateway } : {}), warnings };
 }
 
 /**
@@ -458,22 +459,5 @@ function inheritBridgeMtus(specs: InterfaceSpec[]): void {
     if (spec.kind !== 'bridge' || spec.mtu !== undefined || !spec.ports.length) continue;
     const ports = spec.ports.map((port) => mtuOf.get(port));
     if (ports.every((mtu) => mtu !== undefined)) spec.mtu = Math.min(...(ports as number[]));
-  }
-}
-
-/** The graph checked as observed facts; a problem is reported at the stanza of the interface it names. */
-function validated(built: { spec: FileInterface; where: Where }[]): InterfaceSpec[] {
-  try {
-    return parseInterfaceSet(built.map(({ spec }) => spec), undefined, { observed: true });
-  } catch (error) {
-    if (!(error instanceof HostwireError) || !error.fields.length) throw error;
-    const [first] = error.fields;
-    const [, index, field] = /^interfaces\.([0-9]+)\.?(.*)$/.exec(first!.path) ?? [];
-    const found = built[Number(index)];
-    const where = found?.where ?? built[0]!.where;
-    // A schema message names only the field (`name: letters, digits...`): say whose.
-    const subject = found && field && !first!.message.includes(found.spec.name) ? `${field} of ${found.spec.name}: ` : '';
-    const more = error.fields.length > 1 ? ` (and ${error.fields.slice(1).map((other) => other.message).join('; ')})` : '';
-    throw sourceError(where.file, where.line, `${subject}${first!.message}${more}`);
   }
 }
