@@ -30,6 +30,7 @@ const mac = z
   .regex(/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/, 'a MAC address such as 00:50:56:aa:bb:cc')
   .transform((value) => value.toLowerCase().replaceAll('-', ':'));
 const mtu = z.number().int().min(68).max(9216);
+const vlanId = z.number().int().min(1).max(4094);
 /** An interface address with its prefix length, e.g. 172.16.1.51/24; checked by validateInterfaceGraph. */
 const interfaceAddress = z.string().min(3).max(64);
 
@@ -91,7 +92,7 @@ export const InterfaceSchema = z.discriminatedUnion('kind', [
       switchNote: z.string().max(500).optional(),
     })
     .strict(),
-  z.object({ kind: z.literal('vlan'), ...common, ...l3, parent: name, vlan: z.number().int().min(1).max(4094) }).strict(),
+  z.object({ kind: z.literal('vlan'), ...common, ...l3, parent: name, vlan: vlanId }).strict(),
   z
     .object({
       kind: z.literal('bridge'),
@@ -101,6 +102,10 @@ export const InterfaceSchema = z.discriminatedUnion('kind', [
       ports: z.array(name),
       stp: z.boolean().optional(),
       forwardDelay: z.number().int().min(0).max(30).optional(),
+      /** VLAN filtering on the bridge itself (Proxmox `bridge-vlan-aware`): its ports are trunks. */
+      vlanAware: z.boolean().optional(),
+      /** The VLANs a VLAN-aware bridge carries on its ports: single ids and ranges. */
+      vids: z.array(z.union([vlanId, z.object({ first: vlanId, last: vlanId }).strict()])).optional(),
     })
     .strict(),
   z
@@ -191,6 +196,25 @@ export function stackMtus(specs: InterfaceSpec[]): Map<string, number> {
     }
   }
   return mtus;
+}
+
+export type VlanIdList = NonNullable<Extract<InterfaceSpec, { kind: 'bridge' }>['vids']>;
+
+/** A VLAN id list as sorted, merged ranges: [30, {first: 10, last: 20}, 21] is 10-21 and 30. */
+export function vlanRanges(vids: VlanIdList): { first: number; last: number }[] {
+  const ranges = vids.map((vid) => (typeof vid === 'number' ? { first: vid, last: vid } : { ...vid })).sort((a, b) => a.first - b.first);
+  const merged: { first: number; last: number }[] = [];
+  for (const range of ranges) {
+    const previous = merged.at(-1);
+    if (previous && range.first <= previous.last + 1) previous.last = Math.max(previous.last, range.last);
+    else merged.push(range);
+  }
+  return merged;
+}
+
+/** The merged ranges written as ifupdown2 and Proxmox write them: ['10-21', '30']. */
+export function vlanRangeTexts(vids: VlanIdList): string[] {
+  return vlanRanges(vids).map(({ first, last }) => (first === last ? String(first) : `${first}-${last}`));
 }
 
 /** Which kinds each edge role may point at. */
@@ -286,6 +310,7 @@ export function validateInterfaceGraph(specs: InterfaceSpec[], options: GraphOpt
     if (spec.kind === 'bridge' && spec.forwardDelay !== undefined && spec.forwardDelay < 2 && (spec.stp || spec.forwardDelay === 1)) {
       errors.push({ path: `interfaces.${index}.forwardDelay`, message: `${spec.name} has a forward delay of ${spec.forwardDelay} s; use 2-30 s, or 0 with STP off` });
     }
+    if (spec.kind === 'bridge') errors.push(...validateVlanAware(spec, `interfaces.${index}`));
     if (spec.kind === 'bond' && spec.primary && !spec.members.includes(spec.primary)) {
       errors.push({ path: `interfaces.${index}.primary`, message: `'${spec.primary}' is not a member of ${spec.name}` });
     }
@@ -310,12 +335,27 @@ function validateStack(specs: InterfaceSpec[], byName: Map<string, InterfaceSpec
       if ((parent.role === 'member' || parent.role === 'port') && 'addresses' in target && target.addresses?.length) {
         errors.push({ path: `interfaces.${specs.indexOf(target)}.addresses`, message: `${target.name} is a ${parent.role === 'member' ? 'member of bond' : 'port of bridge'} ${spec.name}: put its address on ${spec.name}` });
       }
+      // A VLAN-aware bridge tags and untags itself: a VLAN interface as its port would tag twice.
+      if (spec.kind === 'bridge' && spec.vlanAware && parent.role === 'port' && target.kind === 'vlan') {
+        errors.push({ path: `interfaces.${index}.ports`, message: `${spec.name} is VLAN-aware, so its port ${target.name} must be a trunk (a NIC or bond), not a VLAN interface; list VLAN ${target.vlan} in vids instead` });
+      }
       // A vmk's MTU is bounded by its port group's switch; a port group has none of its own.
       const bound = target.kind === 'portgroup' ? byName.get(target.switch) : target;
       if (spec.mtu !== undefined && bound?.mtu !== undefined && spec.mtu > bound.mtu && parent.role !== 'uplink') {
         errors.push({ path: `interfaces.${index}.mtu`, message: `${spec.name} has MTU ${spec.mtu}, above the ${bound.mtu} of ${bound.name} beneath it` });
       }
     }
+  });
+  return errors;
+}
+
+/** A VLAN id list only means something on a VLAN-aware Linux bridge, and each range must run forwards. */
+function validateVlanAware(spec: Extract<InterfaceSpec, { kind: 'bridge' }>, path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  if (spec.vlanAware && spec.flavor === 'ovs') errors.push({ path: `${path}.vlanAware`, message: `${spec.name} is an Open vSwitch bridge, which filters VLANs by port tags; vlanAware applies to linux bridges` });
+  if (spec.vids?.length && !spec.vlanAware) errors.push({ path: `${path}.vids`, message: `${spec.name} lists vids but is not VLAN-aware; set vlanAware: true or drop vids` });
+  (spec.vids ?? []).forEach((vid, position) => {
+    if (typeof vid !== 'number' && vid.first > vid.last) errors.push({ path: `${path}.vids.${position}`, message: `VLAN range ${vid.first}-${vid.last} starts after it ends` });
   });
   return errors;
 }

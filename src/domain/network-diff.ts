@@ -6,14 +6,14 @@
  * - a Linux host IP interface (vmk on a bridge) is its bridge's address;
  * - bond options the mode does not use are dropped, defaults are spelled out (stp off, forward delay
  *   15 s, linux bridge);
- * - member and port lists and addresses are sets;
+ * - member and port lists and addresses are sets; a VLAN-aware bridge's vids are merged ranges (10-21, 30);
  * - notes no config file carries (descriptions, switch notes, NIC speed and driver) are left out.
  */
 import { parseInterfaceAddress } from './address.ts';
-import { BOND_OPTION_MODES, stackMtus, type InterfaceSpec } from './interfaces.ts';
+import { BOND_OPTION_MODES, stackMtus, vlanRangeTexts, type InterfaceSpec } from './interfaces.ts';
 
 /** The fields of the normal form; a format that cannot express one names it in `ignore`. */
-export type NormalField = 'kind' | 'mtu' | 'mac' | 'addresses' | 'members' | 'mode' | 'miimon' | 'lacpRate' | 'xmitHashPolicy' | 'primary' | 'parent' | 'vlan' | 'ports' | 'stp' | 'forwardDelay' | 'flavor' | 'uplinks' | 'switch' | 'teaming' | 'attachment' | 'services';
+export type NormalField = 'kind' | 'mtu' | 'mac' | 'addresses' | 'members' | 'mode' | 'miimon' | 'lacpRate' | 'xmitHashPolicy' | 'primary' | 'parent' | 'vlan' | 'ports' | 'stp' | 'forwardDelay' | 'flavor' | 'vlanAware' | 'vids' | 'uplinks' | 'switch' | 'teaming' | 'attachment' | 'services';
 
 export type NormalInterface = { name: string } & Partial<Record<NormalField, unknown>>;
 
@@ -66,6 +66,11 @@ export function normalizeNetwork(specs: InterfaceSpec[], platform: string, optio
         // 15 s is the kernel's default, which NetworkManager's keyfiles leave unwritten.
         entry.forwardDelay = spec.forwardDelay ?? 15;
         entry.flavor = spec.flavor ?? 'linux';
+        // Only a VLAN-aware bridge gets the fields, so formats without VLAN filtering compare as before.
+        if (spec.vlanAware) {
+          entry.vlanAware = true;
+          entry.vids = vlanRangeTexts(spec.vids ?? []);
+        }
         break;
       case 'vswitch':
       case 'dvswitch':
@@ -103,7 +108,7 @@ const show = (value: unknown) => (value === undefined ? '(unset)' : Array.isArra
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** What a reader calls each field in a difference message. */
-const FIELD_WORDS: Partial<Record<NormalField, string>> = { mtu: 'MTU', mac: 'MAC', mode: 'bond mode', vlan: 'VLAN', stp: 'STP', lacpRate: 'LACP rate', xmitHashPolicy: 'transmit hash policy', forwardDelay: 'forward delay' };
+const FIELD_WORDS: Partial<Record<NormalField, string>> = { mtu: 'MTU', mac: 'MAC', mode: 'bond mode', vlan: 'VLAN', stp: 'STP', lacpRate: 'LACP rate', xmitHashPolicy: 'transmit hash policy', forwardDelay: 'forward delay', vlanAware: 'VLAN awareness', vids: 'VLAN ids' };
 
 /**
  * Every difference between a declared and an observed network, in declaration order: interfaces

@@ -1,4 +1,5 @@
 /** What every renderer returns, and the stack rules they all share. */
+import { HostwireError } from '../domain/errors.ts';
 import type { InterfaceSpec } from '../domain/interfaces.ts';
 import type { OsFamily, Platform } from '../domain/model.ts';
 
@@ -70,4 +71,13 @@ export function addressesByInterface(specs: InterfaceSpec[]): Map<string, string
     else if ('addresses' in spec) add(spec.name, spec.addresses);
   }
   return addresses;
+}
+
+/**
+ * Refuses VLAN-aware bridges in a format that has no VLAN filtering: rendered as a plain bridge,
+ * such a bridge would forward every VLAN between its ports instead of only its vids.
+ */
+export function refuseVlanAwareBridges(host: RenderInput, format: string): void {
+  const fields = host.interfaces.flatMap((spec, index) => (spec.kind === 'bridge' && spec.vlanAware ? [{ path: `interfaces.${index}.vlanAware`, message: `${spec.name} is VLAN-aware, which ${format} cannot express` }] : []));
+  if (fields.length) throw new HostwireError('validation', `${fields.map((field) => field.message).join('; ')}: render ${host.name} with ifupdown2, or use one bridge per VLAN`, fields);
 }

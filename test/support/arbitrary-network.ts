@@ -15,6 +15,8 @@ export interface ArbitraryNetworkOptions {
   noBonds?: boolean;
   /** Leave out host IP interfaces on bridges. */
   noVmk?: boolean;
+  /** Make some bridges without VLAN ports VLAN-aware, with vids (for formats that filter VLANs on a bridge). */
+  vlanAwareBridges?: boolean;
 }
 
 export function arbitraryLinuxNetwork(options: ArbitraryNetworkOptions = {}): fc.Arbitrary<InterfaceSpec[]> {
@@ -64,6 +66,10 @@ export function arbitraryLinuxNetwork(options: ArbitraryNetworkOptions = {}): fc
       const kept = ports.filter((port) => !trunkParents.has(port));
       kept.forEach((port) => used.add(port));
       const stp = chance(60) ? chance(30) : undefined;
+      // A VLAN-aware bridge tags for itself, so it takes trunks as ports, never VLAN interfaces.
+      const trunksOnly = !kept.some((port) => specs.some((spec) => spec.kind === 'vlan' && spec.name === port));
+      const vid = () => g(fc.integer, { min: 1, max: 4094 });
+      const vids = () => Array.from({ length: g(fc.integer, { min: 1, max: 3 }) }, () => (chance(50) ? vid() : ((first) => ({ first, last: g(fc.integer, { min: first, max: 4094 }) }))(vid())));
       specs.push({
         kind: 'bridge',
         name: `br${index}`,
@@ -71,6 +77,7 @@ export function arbitraryLinuxNetwork(options: ArbitraryNetworkOptions = {}): fc
         ...(stp !== undefined ? { stp } : {}),
         // A forward delay is 2-30 s, or 0 with STP off.
         ...(chance(40) ? { forwardDelay: stp || chance(70) ? g(fc.integer, { min: 2, max: 30 }) : 0 } : {}),
+        ...(options.vlanAwareBridges && trunksOnly && chance(50) ? { vlanAware: true, ...(chance(80) ? { vids: vids() } : {}) } : {}),
       });
     }
 

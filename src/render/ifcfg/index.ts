@@ -6,7 +6,7 @@
  */
 import { ipv4Netmask, parseInterfaceAddress } from '../../domain/address.ts';
 import { BOND_OPTION_MODES, interfaceParents, stackMtus, type InterfaceSpec } from '../../domain/interfaces.ts';
-import { addressesByInterface, type RenderedFile, type RenderInput } from '../files.ts';
+import { addressesByInterface, refuseVlanAwareBridges, type RenderedFile, type RenderInput } from '../files.ts';
 
 const DIR = 'etc/sysconfig/network-scripts';
 /** The bonding driver's mode numbers, as seed 001 writes them (mode=4). */
@@ -43,6 +43,7 @@ function addressKeys(list: string[]): Keys {
 }
 
 export function renderIfcfg(host: RenderInput): RenderedFile[] {
+  refuseVlanAwareBridges(host, 'ifcfg');
   const specs = host.interfaces;
   const mtus = stackMtus(specs);
   const addresses = addressesByInterface(specs);

@@ -15,7 +15,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { parseInterfaceAddress } from '../../domain/address.ts';
 import { HostwireError } from '../../domain/errors.ts';
 import { interfaceParents, stackMtus, type InterfaceSpec } from '../../domain/interfaces.ts';
-import { addressesByInterface, defaultRoute, type RenderedFile, type RenderInput } from '../files.ts';
+import { addressesByInterface, defaultRoute, refuseVlanAwareBridges, type RenderedFile, type RenderInput } from '../files.ts';
 import { guestFileName, guestPorts, portgroupVlan, type GuestPort, type PortVlan } from '../guest-ports.ts';
 
 type XmlNode = Record<string, unknown>;
@@ -66,6 +66,8 @@ function guestInterface(host: RenderInput, port: GuestPort): XmlNode {
 }
 
 export function renderLibvirt(host: RenderInput): RenderedFile[] {
+  // libvirt's interface XML (netcf) has no VLAN filtering: refused, not rendered as a bridge passing every VLAN.
+  refuseVlanAwareBridges(host, 'libvirt');
   const specs = host.interfaces;
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
   const mtus = stackMtus(specs);

@@ -5,7 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { BOND_OPTION_MODES, stackMtus, type InterfaceSpec } from '../../domain/interfaces.ts';
-import { addressesByInterface, type RenderedFile, type RenderInput } from '../files.ts';
+import { addressesByInterface, refuseVlanAwareBridges, type RenderedFile, type RenderInput } from '../files.ts';
 
 type Section = Record<string, Record<string, unknown>>;
 
@@ -22,6 +22,7 @@ function bondParameters(spec: Extract<InterfaceSpec, { kind: 'bond' }>): Record<
 }
 
 export function renderNetplan(host: RenderInput): RenderedFile[] {
+  refuseVlanAwareBridges(host, 'netplan');
   const mtus = stackMtus(host.interfaces);
   const addresses = addressesByInterface(host.interfaces);
   const sections: Record<'ethernets' | 'bonds' | 'vlans' | 'bridges', Section> = { ethernets: {}, bonds: {}, vlans: {}, bridges: {} };

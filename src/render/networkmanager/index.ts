@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { parseInterfaceAddress } from '../../domain/address.ts';
 import { invalid } from '../../domain/errors.ts';
 import { BOND_OPTION_MODES, interfaceParents, stackMtus, type InterfaceSpec } from '../../domain/interfaces.ts';
-import { addressesByInterface, defaultRoute, type RenderedFile, type RenderInput } from '../files.ts';
+import { addressesByInterface, defaultRoute, refuseVlanAwareBridges, type RenderedFile, type RenderInput } from '../files.ts';
 
 export const NM_CONNECTIONS_DIR = 'etc/NetworkManager/system-connections';
 
@@ -76,6 +76,8 @@ const keyfile = (sections: [string, Section][]): string =>
     .join('\n');
 
 export function renderNetworkManager(host: RenderInput): RenderedFile[] {
+  // NetworkManager has bridge.vlan-filtering, which this rendering does not write yet: refused, not rendered as a bridge passing every VLAN.
+  refuseVlanAwareBridges(host, 'networkmanager');
   const mtus = stackMtus(host.interfaces);
   const addresses = addressesByInterface(host.interfaces);
   const gateway = defaultRoute(host);
