@@ -52,7 +52,7 @@ describe('host render, import and diff from the CLI', () => {
     const unknown = hostwire(db, 'host', 'import', 'kvm9', join(out, 'etc/sysconfig/network-scripts'), '--format', 'ifcfg');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /host 'kvm9' does not exist yet; say which platform it is \(esxi, kvm, xen, ovm\)/);
-    assert.match(hostwire(db, 'host', 'import', 'ovm1', out, '--format', 'yaml-ng').stderr, /format: 'yaml-ng' cannot be imported; use one of: ifcfg, netplan, networkmanager, linux-facts, libvirt/);
+    assert.match(hostwire(db, 'host', 'import', 'ovm1', out, '--format', 'yaml-ng').stderr, /format: 'yaml-ng' cannot be imported; use one of: ifcfg, interfaces, netplan, networkmanager, linux-facts, libvirt/);
     assert.match(hostwire(db, 'host', 'import', 'ovm1', join(dir, 'nope'), '--format', 'ifcfg').stderr, /nope does not exist or cannot be read/);
   });
 
@@ -80,6 +80,7 @@ describe('host render, import and diff from the CLI', () => {
     assert.match(result.stdout, /^# ==> esxcli\/esx01-network\.sh <==\n#!\/bin\/sh/m);
     assert.match(result.stdout, /# ==> esxcli\/esx01-ks-network\.cfg <==\nnetwork --bootproto=static --device=00:50:56:01:51:00 --ip=10\.1\.1\.51/);
     assert.match(hostwire(db, 'host', 'render', 'esx01', '--format', 'netplan').stderr, /netplan renders kvm, xen, ovm hosts; esx01 is esxi/);
+    assert.match(hostwire(db, 'host', 'render', 'xen1').stdout, /^# ==> etc\/network\/interfaces <==/, "without --format a host gets its os family's (xen1 is debian: ifupdown)");
   });
 });
 
@@ -110,9 +111,12 @@ describe('host render, import and diff over the API', () => {
     assert.equal(rendered.status, 200);
     assert.deepEqual(rendered.body.files.map((file: { path: string }) => file.path), ['etc/xen/lab-router.vif.cfg']);
     assert.match(rendered.body.files[0].content, /vif = \['mac=00:16:3e:20:00:10,bridge=xenbr20'\]/);
+    const byOs = await call('GET', '/api/v1/hosts/ovm1/render', 'viewer');
+    assert.equal(byOs.body.format, 'ifcfg');
+    assert.ok(byOs.body.files.some((file: { path: string }) => file.path === 'etc/sysconfig/network-scripts/ifcfg-bond0'));
     const unknown = await call('GET', '/api/v1/hosts/xen1/render?format=vyos', 'viewer');
     assert.equal(unknown.status, 400);
-    assert.match(unknown.body.detail, /format: 'vyos' is not available; use one of: ifcfg, netplan/);
+    assert.match(unknown.body.detail, /format: 'vyos' is not available; use one of: ifcfg, ifupdown, ifupdown2, netplan/);
     assert.equal((await call('GET', '/api/v1/hosts/nope/render?format=ifcfg', 'viewer')).status, 404);
   });
 

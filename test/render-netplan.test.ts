@@ -79,6 +79,6 @@ describe('netplan rendering, accepted by netplan generate', () => {
 
   it('refuses ESXi hosts and unknown formats, naming what is allowed', () => {
     assert.throws(() => render({ name: 'esx01', platform: 'esxi', osFamily: 'esxi', interfaces: [] }, 'netplan'), /netplan renders kvm, xen, ovm hosts; esx01 is esxi/);
-    assert.throws(() => render(KVM, 'ifcfg-ng'), /format: 'ifcfg-ng' is not available; use one of: ifcfg, netplan, networkmanager, esxcli/);
+    assert.throws(() => render(KVM, 'ifcfg-ng'), /format: 'ifcfg-ng' is not available; use one of: ifcfg, ifupdown, ifupdown2, netplan, networkmanager, esxcli/);
   });
 });

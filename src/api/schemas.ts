@@ -287,7 +287,7 @@ export const MergeSchema = z.object({ sources: z.array(name).min(1).max(100) }).
 export const MergeResultSchema = z.object({ into: z.string(), moved: z.object({ subnets: z.array(z.string()), switches: z.number().int() }) }).openapi('WireMergeResult');
 export const MergeSuggestionSchema = z.object({ wires: z.array(z.string()), into: z.string(), evidence: z.array(z.string()) }).openapi('WireMergeSuggestion');
 
-export const RenderQuery = z.object({ format: text(40).openapi({ description: 'A render format, e.g. netplan, ifcfg, esxcli', example: 'netplan' }) });
+export const RenderQuery = z.object({ format: text(40).optional().openapi({ description: "A render format, e.g. netplan, ifcfg, esxcli (default: the host's os family's)", example: 'netplan' }) });
 export const RenderedSchema = z
   .object({ format: z.string(), files: z.array(z.object({ path: z.string(), content: z.string(), mode: z.number().int() })) })
   .openapi('Rendered');

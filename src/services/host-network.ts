@@ -7,7 +7,7 @@ import type { Context } from '../store/context.ts';
 import { findSpace, findSubnetContaining } from '../store/subnets.ts';
 import type { AddressSubnet, GuestNetwork, RenderedFile, RenderInput } from '../render/files.ts';
 import * as inventory from '../store/inventory.ts';
-import { render } from '../render/index.ts';
+import { DEFAULT_FORMAT, render } from '../render/index.ts';
 import { findImporter } from '../connectors/importers.ts';
 import type { LinkState, SourceFile } from '../connectors/host-facts.ts';
 import { invalid, notFound } from '../domain/errors.ts';
@@ -45,8 +45,11 @@ export async function renderInputFor(context: Context, name: string): Promise<Re
   return { name: host.name, platform: host.platform, osFamily: host.osFamily, interfaces: host.interfaces, managementAddress: host.managementAddress, subnets, vms };
 }
 
-export async function renderHost(context: Context, name: string, format: string): Promise<RenderedFile[]> {
-  return render(await renderInputFor(context, name), format);
+/** A host rendered in `format`, by default its os family's; says which format it used. */
+export async function renderHost(context: Context, name: string, format?: string): Promise<{ format: string; files: RenderedFile[] }> {
+  const input = await renderInputFor(context, name);
+  const chosen = format ?? DEFAULT_FORMAT[input.osFamily];
+  return { format: chosen, files: render(input, chosen) };
 }
 
 export type ImportTarget = 'declaration' | 'facts';

@@ -9,8 +9,7 @@ export function hostNetworkRoutes(app: Api, deps: Deps): void {
   app.openapi(
     createRoute({ method: 'get', path: '/api/v1/hosts/{name}/render', tags: ['hosts'], summary: "A host's network configuration in one format", request: { params: s.NameParam, query: s.RenderQuery }, responses: { 200: json(s.RenderedSchema, 'The files, by the path the platform reads them from'), ...problems(...READ_ERRORS) } }),
     async (c) => {
-      const { format } = c.req.valid('query');
-      const files = await renderHost(contextFor(deps, c, 'viewer'), c.req.valid('param').name, format);
+      const { format, files } = await renderHost(contextFor(deps, c, 'viewer'), c.req.valid('param').name, c.req.valid('query').format);
       return c.json({ format, files: files.map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })) }, 200);
     },
   );

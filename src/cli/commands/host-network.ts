@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { readSources } from '../../connectors/host-facts.ts';
 import { IMPORTERS } from '../../connectors/importers.ts';
 import { checkOneOf } from '../../domain/validate.ts';
-import { RENDERERS } from '../../render/index.ts';
+import { DEFAULT_FORMAT, RENDERERS } from '../../render/index.ts';
 import { diffHost, importHost, renderHost } from '../../services/host-network.ts';
 import type { Runner } from '../main.ts';
 import { printJson, printTable } from '../output.ts';
@@ -14,11 +14,11 @@ export function registerHostNetworkCommands(host: Command, program: Command, run
   host
     .command('render <name>')
     .description("write a host's network configuration for its platform")
-    .requiredOption('--format <format>', `one of: ${Object.keys(RENDERERS).join(', ')}`)
+    .option('--format <format>', `one of: ${Object.keys(RENDERERS).join(', ')} (default: the host's os family's: ${Object.entries(DEFAULT_FORMAT).map(([os, format]) => `${os} ${format}`).join(', ')})`)
     .option('--out <dir>', 'write the files under this root folder (else print them, each after a "# ==> path <==" line)')
-    .action((name: string, options: { format: string; out?: string }) =>
+    .action((name: string, options: { format?: string; out?: string }) =>
       run(program, async (context) => {
-        for (const file of await renderHost(context, name, options.format)) {
+        for (const file of (await renderHost(context, name, options.format)).files) {
           if (!options.out) {
             process.stdout.write(`# ==> ${file.path} <==\n${file.content}`);
             continue;
