@@ -1,5 +1,5 @@
 /** Writes rendered files under a fresh temporary root, as a host would have them, for the real consumers to read. */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RenderedFile } from '../../src/render/files.ts';
@@ -12,6 +12,10 @@ export function writeRendered(files: RenderedFile[], prefix = 'hostwire-render-'
   for (const file of files) {
     const target = join(root, file.path);
     mkdirSync(dirname(target), { recursive: true });
+    if (file.symlink) {
+      symlinkSync(file.symlink, target);
+      continue;
+    }
     writeFileSync(target, file.content);
     chmodSync(target, file.mode ?? 0o644);
   }
