@@ -9,6 +9,12 @@ const roots: string[] = [];
 export function writeRendered(files: RenderedFile[], prefix = 'hostwire-render-'): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
   roots.push(root);
+  writeRenderedInto(root, files);
+  return root;
+}
+
+/** Writes rendered files under an existing root (one made by writeRendered, for a rendering that names its own root). */
+export function writeRenderedInto(root: string, files: RenderedFile[]): void {
   for (const file of files) {
     const target = join(root, file.path);
     mkdirSync(dirname(target), { recursive: true });
@@ -19,7 +25,6 @@ export function writeRendered(files: RenderedFile[], prefix = 'hostwire-render-'
     writeFileSync(target, file.content);
     chmodSync(target, file.mode ?? 0o644);
   }
-  return root;
 }
 
 /** Removes every root writeRendered made; call from the suite's `after`. */
