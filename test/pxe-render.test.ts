@@ -6,7 +6,7 @@
  * boot.cfg and the kickstarts' network lines are compared line for line.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,6 +313,26 @@ describe('PXE tree rendering', () => {
       const input = estate();
       change(input);
       assert.throws(() => renderPxeTree(input, '/srv/pxe'), message, name);
+    }
+  });
+
+  it("dnsmasq's TFTP serves the per-MAC entry, and the image's files through the image link (loopback only)", async () => {
+    const { root, byPath } = written(estate());
+    const dnsmasq = spawn('dnsmasq', ['--keep-in-foreground', '--conf-file=/dev/null', '--pid-file=', '--user=root', '--port=0', '--bind-interfaces', '--listen-address=127.0.0.1', '--enable-tftp', `--tftp-root=${join(root, 'tftp')}`], { stdio: 'ignore' });
+    try {
+      const fetch = (path: string) => spawnSync('curl', ['--silent', '--show-error', '--max-time', '10', `tftp://127.0.0.1/${path}`], { encoding: 'utf8' });
+      // dnsmasq has bound port 69 once a fetch answers; a bounded number of tries, no clock.
+      let entry = fetch('pxelinux.cfg/01-00-50-56-01-51-00');
+      for (let attempt = 0; attempt < 50 && entry.status !== 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        entry = fetch('pxelinux.cfg/01-00-50-56-01-51-00');
+      }
+      assert.equal(entry.error, undefined, 'curl (Debian package curl) runs');
+      assert.equal(entry.stdout, byPath.get('tftp/pxelinux.cfg/01-00-50-56-01-51-00')!.content, entry.stderr);
+      assert.equal(fetch('images/esxi8/mboot.c32').stdout, 'esxi8');
+      assert.equal(fetch('01-00-50-56-01-53-00/mboot.efi').stdout, 'esxi8');
+    } finally {
+      dnsmasq.kill();
     }
   });
 
