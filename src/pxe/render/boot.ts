@@ -54,24 +54,27 @@ export function esxiBootCfg(input: PxeRenderInput, entry: PxeHostEntry): string 
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A host's pxelinux.cfg/01-<mac>: one entry, booted without a prompt. IPAPPEND 2 adds
+ * BOOTIF=01-<mac>, so the installer (weasel, dracut) keeps to the NIC that booted.
+ */
+function pxelinuxEntry(entry: PxeHostEntry, system: string, body: string[]): RenderedFile {
+  return text(`pxelinux.cfg/${macFileName(entry.record.mac)}`, [
+    `# hostwire: ${entry.record.name} installs ${system} from image ${entry.image.name}`,
+    'DEFAULT install',
+    'PROMPT 0',
+    'LABEL install',
+    ...[...body, 'IPAPPEND 2'].map((line) => `  ${line}`),
+  ]);
+}
+
 /** The ESXi files of one host: boot.cfg in its per-MAC folder, the pxelinux entry for BIOS, mboot.efi for UEFI. */
 function esxiBootFiles(input: PxeRenderInput, entry: PxeHostEntry): RenderedFile[] {
   const { record, image } = entry;
   const folder = esxiHostDir(record.mac);
   const files: RenderedFile[] = [{ path: tftp(`${folder}/boot.cfg`), content: esxiBootCfg(input, entry) }];
   if (bootsBios(entry)) {
-    files.push(
-      text(`pxelinux.cfg/${macFileName(record.mac)}`, [
-        `# hostwire: ${record.name} installs ESXi from image ${image.name}`,
-        'DEFAULT install',
-        'PROMPT 0',
-        'LABEL install',
-        `  KERNEL ${imageDir(image.name)}/${ESXI_FILES.biosModule}`,
-        `  APPEND -c ${folder}/boot.cfg`,
-        // BOOTIF=01-<mac>: the installer keeps to the NIC that booted.
-        '  IPAPPEND 2',
-      ]),
-    );
+    files.push(pxelinuxEntry(entry, 'ESXi', [`KERNEL ${imageDir(image.name)}/${ESXI_FILES.biosModule}`, `APPEND -c ${folder}/boot.cfg`]));
   }
   if (bootsUefi(entry)) files.push(link(`${folder}/mboot.efi`, `${image.path}/${ESXI_FILES.uefiLoader}`));
   return files;
@@ -86,19 +89,7 @@ function linuxBootFiles(input: PxeRenderInput, entry: PxeHostEntry): RenderedFil
   const kernel = `${imageDir(image.name)}/${image.kernel}`;
   const initrd = `${imageDir(image.name)}/${image.initrd}`;
   if (bootsBios(entry)) {
-    files.push(
-      text(`pxelinux.cfg/${macFileName(record.mac)}`, [
-        `# hostwire: ${record.name} installs Linux from image ${image.name}`,
-        'DEFAULT install',
-        'PROMPT 0',
-        'LABEL install',
-        `  KERNEL ${kernel}`,
-        `  INITRD ${initrd}`,
-        `  APPEND ${linuxKernelOptions(input, entry).join(' ')}`,
-        // BOOTIF=01-<mac>: dracut brings up the NIC that booted, not the first one it finds.
-        '  IPAPPEND 2',
-      ]),
-    );
+    files.push(pxelinuxEntry(entry, 'Linux', [`KERNEL ${kernel}`, `INITRD ${initrd}`, `APPEND ${linuxKernelOptions(input, entry).join(' ')}`]));
   }
   if (bootsUefi(entry)) {
     // GRUB's wildcard expansion would act on the ? of the URL: every word is single-quoted.
