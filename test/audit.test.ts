@@ -579,3 +579,139 @@ interfaces:
     ]);
   });
 });
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', 'bin', 'hostwire.js');
+/** `hostwire --db DB ARGS`: its exit code and output, without blocking this process. */
+async function hostwire(db: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, '--db', db, ...args], { env: { ...process.env, HOSTWIRE_DB: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** The vMotion vmks a live look at seed 002's cluster finds disabled. */
+const DISABLED: Record<string, string[]> = { '192.168.100.109': ['vmk2'], '192.168.100.113': ['vmk4', 'vmk6'], '192.168.100.117': ['vmk1'] };
+const VMOTION_SUBNET: Record<string, string> = { vmk1: 'vmotion-1', vmk2: 'vmotion-2', vmk3: 'vmotion-3', vmk4: 'vmotion-4', vmk6: 'vmotion-0' };
+const PORTGROUP: Record<string, string> = { vmk1: 'vMotion-admin', vmk2: 'vMotion-nas', vmk4: 'vMotion-A', vmk6: 'vMotion-B' };
+
+describe('seed 002: twelve hosts, five vMotion subnets, a few vmks with vMotion disabled', () => {
+  let context: Context;
+  let db: string;
+
+  /** The estate as declared (test/fixtures/seed-002-estate.yaml), then as the hosts really are. */
+  async function seedEstate(): Promise<Context> {
+    const seeded = await estate();
+    db = join(dir, `audit-${stores.length - 1}.db`);
+    await createWire(seeded, { name: 'admin' });
+    await createSubnet(seeded, { name: 'mgmt', wire: 'admin', cidr: '192.168.100.0/24', vlan: 100 });
+    await createWire(seeded, { name: 'nas' });
+    await createSubnet(seeded, { name: 'nfs', wire: 'nas', cidr: '10.20.0.0/24', vlan: 121 });
+    // Each vMotion /24 is its own island: the edge switches do not interconnect (seed 002).
+    for (let n = 0; n <= 4; n++) {
+      await createWire(seeded, { name: `vmotion-island-${n}`, mtu: 1500 });
+      await createSubnet(seeded, { name: `vmotion-${n}`, wire: `vmotion-island-${n}`, cidr: `172.16.${n}.0/24`, vlan: 150 });
+    }
+    await declare(seeded, readFileSync(join(import.meta.dirname, 'fixtures', 'seed-002-estate.yaml'), 'utf8'));
+    for (const [host, vmkNames] of Object.entries(DISABLED)) {
+      const { interfaces } = await showHost(seeded, host);
+      await setHostInterfaces(seeded, host, interfaces.map((spec) => (spec.kind === 'vmk' && vmkNames.includes(spec.name) ? { ...spec, services: [] } : spec)), { observed: true });
+    }
+    return seeded;
+  }
+
+  const expected = Object.entries(DISABLED).flatMap(([host, vmkNames]) =>
+    vmkNames.map((vmk) => ({
+      rule: 'vmotion-not-enabled',
+      severity: 'error',
+      title: 'A vmk is not enabled for vMotion where its peers on other hosts are',
+      host,
+      objects: [host, vmk],
+      message: `${host} ${vmk} (${PORTGROUP[vmk]}) is not enabled for vMotion, while subnet ${VMOTION_SUBNET[vmk]} carries vMotion on other hosts of cluster prod`,
+      fix: [
+        `esxcli network ip interface tag add --interface-name=${vmk} --tagname=VMotion`,
+        `Get-VMHost -Name '${host}' | Get-VMHostNetworkAdapter -Name '${vmk}' | Set-VMHostNetworkAdapter -VMotionEnabled $true -Confirm:$false`,
+        `hostwire audit fix vmotion-not-enabled --host ${host} --apply`,
+      ].join('\n'),
+    })),
+  );
+
+  it('finds exactly the disabled vmks, and nothing else', async () => {
+    context = await seedEstate();
+    const found = await audit(context);
+    assert.deepEqual(
+      found.map(({ rule, severity, title, host, objects, message, fix }) => ({ rule, severity, title, host, objects, message, fix })),
+      expected,
+    );
+  });
+
+  it('finds nothing once the vmks have vMotion again', async () => {
+    const healthy = await estate();
+    await declare(healthy, readFileSync(join(import.meta.dirname, 'fixtures', 'seed-002-estate.yaml'), 'utf8'));
+    assert.deepEqual(await audit(healthy), []);
+  });
+
+  it('prints the same findings through `hostwire audit --json`, with the JSON contract fields', async () => {
+    const result = await hostwire(db, 'audit', '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const printed = JSON.parse(result.stdout) as Record<string, unknown>[];
+    assert.deepEqual(
+      printed.map(({ rule, severity, title, objects, fix }) => ({ rule, severity, title, objects, fix })),
+      expected.map(({ rule, severity, title, objects, fix }) => ({ rule, severity, title, objects, fix })),
+    );
+    for (const entry of printed) assert.deepEqual(Object.keys(entry).sort(), ['fix', 'host', 'message', 'objects', 'rule', 'severity', 'title', 'why']);
+    const oneHost = JSON.parse((await hostwire(db, 'audit', '--host', '192.168.100.113', '--severity', 'error', '--json')).stdout) as { objects: string[] }[];
+    assert.deepEqual(oneHost.map((entry) => entry.objects), [['192.168.100.113', 'vmk4'], ['192.168.100.113', 'vmk6']]);
+  });
+
+  it('plans the fix of one host through `hostwire audit fix`, and refuses an unknown rule or a host without findings', async () => {
+    assert.deepEqual(await planFix(context, 'vmotion-not-enabled', '192.168.100.113'), { rule: 'vmotion-not-enabled', host: '192.168.100.113', findings: (await audit(context)).filter((found) => found.host === '192.168.100.113') });
+    const plan = await hostwire(db, 'audit', 'fix', 'vmotion-not-enabled', '--host', '192.168.100.113');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.equal(
+      plan.stdout,
+      `plan for vmotion-not-enabled on 192.168.100.113:
+# 192.168.100.113 vmk4 (vMotion-A) is not enabled for vMotion, while subnet vmotion-4 carries vMotion on other hosts of cluster prod
+${expected[1]!.fix}
+# 192.168.100.113 vmk6 (vMotion-B) is not enabled for vMotion, while subnet vmotion-0 carries vMotion on other hosts of cluster prod
+${expected[2]!.fix}
+`,
+    );
+    const unknown = await hostwire(db, 'audit', 'fix', 'vmotion-disabled', '--host', '192.168.100.113');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^error: rule: 'vmotion-disabled' is not a rule; use one of: vmotion-not-enabled, /);
+    const clean = await hostwire(db, 'audit', 'fix', 'vmotion-not-enabled', '--host', '192.168.100.107');
+    assert.equal(clean.code, 4);
+    assert.equal(clean.stderr, "error: host '192.168.100.107' has no vmotion-not-enabled findings: there is nothing to fix (run hostwire audit --host 192.168.100.107 to see its findings)\n");
+    const noHost = await hostwire(db, 'audit', 'fix', 'vmotion-not-enabled', '--host', 'esx99');
+    assert.equal(noHost.code, 4);
+    assert.equal(noHost.stderr, "error: host 'esx99' does not exist\n");
+    // Without a vCenter behind the declared hosts, --apply says what to do instead.
+    const apply = await hostwire(db, 'audit', 'fix', 'vmotion-not-enabled', '--host', '192.168.100.113', '--apply');
+    assert.equal(apply.code, 2);
+    assert.equal(apply.stderr, "error: account: host '192.168.100.113' was not synced from a vSphere account: pass --account NAME, or run the plan's lines on the host\n");
+  });
+
+  it('serves the findings at GET /api/v1/findings to viewers, filtered like the CLI', async () => {
+    const token = (await createToken(context, { role: 'viewer', name: 'auditor' })).token;
+    const app = createApp({ store: context.store, observability: createObservability(() => undefined) });
+    const get = async (query: string, auth = true) => {
+      const response = await app.request(`/api/v1/findings${query}`, { headers: auth ? { authorization: `Bearer ${token}` } : {} });
+      return { status: response.status, body: (await response.json()) as { items?: unknown[]; detail?: string } };
+    };
+    assert.deepEqual(await get(''), { status: 200, body: { items: await audit(context) } });
+    assert.deepEqual(await get('?host=192.168.100.117&rule=vmotion-not-enabled&severity=error'), { status: 200, body: { items: await audit(context, { host: '192.168.100.117' }) } });
+    assert.deepEqual((await get('?host=192.168.100.117')).body.items!.length, 1);
+    assert.deepEqual(await get('?severity=warning'), { status: 200, body: { items: [] } });
+    const badSeverity = await get('?severity=fatal');
+    assert.equal(badSeverity.status, 400);
+    assert.equal(badSeverity.body.detail, "severity: 'fatal' is not a severity; use one of: error, warning, info");
+    const noHost = await get('?host=esx99');
+    assert.equal(noHost.status, 404);
+    assert.equal(noHost.body.detail, "host 'esx99' does not exist");
+    assert.equal((await get('', false)).status, 401);
+  });
+});
