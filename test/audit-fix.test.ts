@@ -6,11 +6,9 @@
  * after a sync, the fix applied, and a re-sync that shows it.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { reconcileVsphere } from '../src/reconcile/vsphere.ts';
 import { runSync } from '../src/reconcile/sync.ts';
@@ -21,6 +19,7 @@ import { showHost } from '../src/services/hosts.ts';
 import { makeContext, type Context } from '../src/store/context.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { fault, login, logout, selectVnicForNicType, serviceContent, startRecordedVsphere, virtualNicManagerProperty, type RecordedVsphere } from './support/recorded-vsphere.ts';
+import { hostwire } from './support/cli.ts';
 import { esxHost, INSTANCE_UUID, snapshot } from './support/vsphere-snapshot.ts';
 import { startVcsim, type Scenario } from './vcsim/harness.ts';
 
@@ -33,18 +32,6 @@ after(async () => {
   for (const server of servers) await server.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'bin', 'hostwire.js');
-async function hostwire(db: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, '--db', db, ...args], { env: { ...process.env, HOSTWIRE_DB: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 const USER = 'administrator@vsphere.local';
 const vmotionVmks = (octet: number, services: string[]) => [

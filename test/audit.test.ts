@@ -6,11 +6,9 @@
  * of `audit fix`; and GET /api/v1/findings.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { createApp } from '../src/api/app.ts';
@@ -30,6 +28,7 @@ import { upsertVm } from '../src/services/vms.ts';
 import { createWire } from '../src/services/wires.ts';
 import { makeContext, type Context } from '../src/store/context.ts';
 import { openStore, type Store } from '../src/store/store.ts';
+import { hostwire } from './support/cli.ts';
 import { esxHost, snapshot, vm } from './support/vsphere-snapshot.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hostwire-audit-'));
@@ -579,19 +578,6 @@ interfaces:
     ]);
   });
 });
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'bin', 'hostwire.js');
-/** `hostwire --db DB ARGS`: its exit code and output, without blocking this process. */
-async function hostwire(db: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, '--db', db, ...args], { env: { ...process.env, HOSTWIRE_DB: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** The vMotion vmks a live look at seed 002's cluster finds disabled. */
 const DISABLED: Record<string, string[]> = { '192.168.100.109': ['vmk2'], '192.168.100.113': ['vmk4', 'vmk6'], '192.168.100.117': ['vmk1'] };

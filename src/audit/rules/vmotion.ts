@@ -39,7 +39,7 @@ export const vmotionNotEnabled: Rule = {
           for (const network of networksOf(estate, vmk)) note(networks, network, host.name);
         }
       }
-      const onOtherHosts = (carriers: Set<string> | undefined, host: string) => [...(carriers ?? [])].some((carrier) => carrier !== host);
+      const onOtherHosts = (carriers: Set<string> | undefined, host: string) => carriers !== undefined && carriers.size > (carriers.has(host) ? 1 : 0);
       for (const host of members) {
         for (const vmk of vmks(host)) {
           if (vmk.services.includes('vmotion') || vmk.services.includes('management')) continue;
