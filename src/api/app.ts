@@ -10,6 +10,7 @@ import { bearerAuth, type ApiEnv } from './auth.ts';
 import type { Observability } from './observability.ts';
 import { problemFromError, problemResponse, zodFieldErrors } from './problem.ts';
 import { addressingRoutes } from './routes/addressing.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { hostNetworkRoutes } from './routes/host-network.ts';
@@ -88,6 +89,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   inventoryRoutes(app, deps);
   hostNetworkRoutes(app, deps);
   simRoutes(app, deps);
+  auditRoutes(app, deps);
   syncRoutes(app, deps);
   adminRoutes(app, deps);
 

@@ -4,6 +4,7 @@
  * (CIDR arithmetic, overlaps) are the services', shared with the CLI.
  */
 import { z } from '@hono/zod-openapi';
+import { SEVERITIES } from '../audit/rule.ts';
 import { InterfaceSchema } from '../domain/interfaces.ts';
 import { ADDRESS_STATES, ALLOCATION_POLICIES, OS_FAMILIES, OWNER_KINDS, PLATFORMS, POWER_STATES, ROLES, TOOLS_STATES, WIRE_ORIGINS } from '../domain/model.ts';
 
@@ -344,3 +345,20 @@ export const FailoverEntrySchema = z
     notes: z.array(z.string()),
   })
   .openapi('FailoverEntry');
+export const FindingQuery = z.object({
+  host: name.optional(),
+  rule: text(64).optional().openapi({ example: 'vmotion-not-enabled' }),
+  severity: text(16).optional().openapi({ description: 'error, warning or info' }),
+});
+export const FindingSchema = z
+  .object({
+    rule: z.string(),
+    severity: z.enum(SEVERITIES),
+    title: z.string(),
+    why: z.string(),
+    host: z.string().nullable().openapi({ description: 'The host the finding is about; null for estate-wide ones (a subnet, a wire)' }),
+    objects: z.array(z.string()).openapi({ description: 'The names involved, e.g. host and vmk' }),
+    message: z.string(),
+    fix: z.string().openapi({ description: 'The esxcli / PowerCLI lines or the hostwire command that fix it' }),
+  })
+  .openapi('Finding');
