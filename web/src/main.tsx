@@ -1,4 +1,5 @@
 /** The web UI's entry point. */
+import './zod-jitless.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
