@@ -16,6 +16,7 @@ import { inventoryRoutes } from './routes/inventory.ts';
 import { hostNetworkRoutes } from './routes/host-network.ts';
 import { simRoutes } from './routes/sim.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { webUiRoutes, type WebUi } from './web-ui.ts';
 import { VsphereError } from '../connectors/vsphere/errors.ts';
 
 export interface AppOptions {
@@ -23,6 +24,8 @@ export interface AppOptions {
   observability: Observability;
   now?: () => Date;
   version?: string;
+  /** The web UI's files, served at /; null or absent: / answers how to build them. */
+  webUi?: WebUi | null;
 }
 
 /** Request bodies above this are refused with 413: no declaration here comes near it. */
@@ -92,6 +95,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   auditRoutes(app, deps);
   syncRoutes(app, deps);
   adminRoutes(app, deps);
+  webUiRoutes(app, options.webUi ?? null);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -236,6 +236,7 @@ export const SpaceCreateSchema = z.object({ name, description: text(500).optiona
 
 export const TokenSchema = z.object({ name: z.string(), role: z.enum(ROLES), createdAt: z.string(), lastUsedAt: z.string().nullable() }).openapi('Token');
 export const CreatedTokenSchema = TokenSchema.extend({ token: z.string().openapi({ description: 'The secret, shown once' }) }).openapi('CreatedToken');
+export const SessionSchema = z.object({ name: z.string(), role: z.enum(ROLES) }).openapi('Session');
 export const TokenCreateSchema = z.object({ role: z.enum(ROLES), name: name.optional() }).strict().openapi('TokenCreate');
 
 export const PortgroupSchema = z
@@ -288,6 +289,9 @@ export const MergeSchema = z.object({ sources: z.array(name).min(1).max(100) }).
 export const MergeResultSchema = z.object({ into: z.string(), moved: z.object({ subnets: z.array(z.string()), switches: z.number().int() }) }).openapi('WireMergeResult');
 export const MergeSuggestionSchema = z.object({ wires: z.array(z.string()), into: z.string(), evidence: z.array(z.string()) }).openapi('WireMergeSuggestion');
 
+export const RenderFormatsSchema = z
+  .object({ items: z.array(z.object({ format: z.string(), platforms: z.array(z.string()) })) })
+  .openapi('RenderFormats');
 export const RenderQuery = z.object({ format: text(40).optional().openapi({ description: "A render format, e.g. netplan, ifcfg, esxcli (default: the host's os family's)", example: 'netplan' }) });
 export const RenderedSchema = z
   .object({ format: z.string(), files: z.array(z.object({ path: z.string(), content: z.string(), mode: z.number().int() })) })
