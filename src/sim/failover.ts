@@ -197,6 +197,8 @@ function bondNotes(team: BondTeam, faults: Map<string, UplinkFault>, unnoticed: 
   const hash = hashPolicyNote(team);
   if (hash) list.push(hash);
   if (team.miimonForced) list.push(`miimon is not set: the kernel forces 100 ms for ${team.mode}`);
+  // ovs-vswitchd takes the first enabled member of a hash map, not the first declared one.
+  if (team.ovsMode === 'active-backup' && !team.primary) list.push(`${team.name} has no primary: Open vSwitch makes any enabled member active, not necessarily ${team.members[0]}; set primary to know which`);
   const unwatched = unnoticed.filter((uplink) => faults.get(uplink) === 'link');
   if (unwatched.length) list.push(`miimon is off: ${team.name} does not notice ${unwatched.join(' and ')} going down`);
   return list;
