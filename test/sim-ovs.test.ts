@@ -94,8 +94,8 @@ function applyRendering(host: OvsNamespace, input: RenderInput): void {
   host.run('sh', [join(root, 'ovs', `${input.name}-ovs.sh`)]);
 }
 
-/** Two namespaces cabled a1-b1 and a2-b2, each host's rendering applied, and the guests plugged in. */
-function buildHosts(label: string, declaration: RenderInput): { hostA: OvsNamespace; hostB: OvsNamespace } {
+/** Two namespaces cabled a1-b1 and a2-b2, each host's rendering applied, the guests plugged in; returns host A. */
+function buildHosts(label: string, declaration: RenderInput): OvsNamespace {
   const hostA = startOvsNamespace(`${label}-a`);
   const hostB = startOvsNamespace(`${label}-b`);
   for (const host of [hostA, hostB]) {
@@ -111,7 +111,7 @@ function buildHosts(label: string, declaration: RenderInput): { hostA: OvsNamesp
     hostA.run('ip', ['address', 'add', `${subnet(vlan, 11)}/24`, 'dev', guest.name]);
     hostA.run('ip', ['link', 'set', 'dev', guest.name, 'up']);
   }
-  return { hostA, hostB };
+  return hostA;
 }
 
 /** What `bond/show` says: the active member, and per member whether it is enabled and the hash buckets it carries load for. */
@@ -184,26 +184,51 @@ function observedText(entry: FailoverEntry, carriers: Map<string, string | null>
 /** Every object the simulation reports, in its order: what the declaration puts on bond0. */
 const SIM_OBJECTS = ['bond0', 'br0', 'vlan100', 'v100', 'vlan200', 'v200', 'web/52:54:00:00:64:0b', 'db/52:54:00:00:c8:0c'];
 
-/** Takes a member's link down in namespace A and waits until ovs-vswitchd has disabled it. */
-function takeDown(host: OvsNamespace, member: string): void {
-  host.run('ip', ['link', 'set', 'dev', member, 'down']);
-  untilSucceeds(() => assert.equal(bondState(host).members.get(member)?.enabled, false, `${member} is disabled in the bond`));
+/** Sets a member's link down or up in namespace A and waits until ovs-vswitchd has disabled or enabled it. */
+function setLink(host: OvsNamespace, member: string, state: 'down' | 'up'): void {
+  host.run('ip', ['link', 'set', 'dev', member, state]);
+  untilSucceeds(() => assert.equal(bondState(host).members.get(member)?.enabled, state === 'up', `${member} is ${state === 'up' ? 'enabled' : 'disabled'} in the bond`));
+}
+
+/** Waits until every endpoint reaches its peer: links, ARP and MAC learning have settled. */
+function reachAll(host: OvsNamespace): void {
+  for (const endpoint of ENDPOINTS) untilSucceeds(() => assert.ok(reaches(host, endpoint), `${endpoint.object} reaches ${endpoint.peer}`));
+}
+
+/** Takes a member down, then checks each predicted entry's `after` and `connected` against what OVS does; returns what carries each endpoint. */
+function failAndCompare(host: OvsNamespace, member: string, predicted: FailoverEntry[]): Map<string, string | null> {
+  setLink(host, member, 'down');
+  const connected = new Map(ENDPOINTS.map((endpoint) => [endpoint.object, reaches(host, endpoint)]));
+  const carriers = observeCarriers(host);
+  for (const entry of predicted) {
+    assert.equal(entry.after, observedText(entry, carriers), `${entry.object} after`);
+    assert.equal(entry.connected, endpointsOf(entry).every((endpoint) => connected.get(endpoint.object)), `${entry.object} connected`);
+  }
+  return carriers;
+}
+
+/** Host A of a fresh pair of namespaces for one suite, torn down after it. */
+function hostsFor(label: string, declaration: RenderInput): () => OvsNamespace {
+  let hostA: OvsNamespace;
+  before(() => {
+    hostA = buildHosts(label, declaration);
+  });
+  after(() => {
+    stopOvsNamespaces();
+    removeRendered();
+  });
+  return () => hostA;
 }
 
 describe('simulation vs Open vSwitch: active-backup with primary a1 and miimon 100', () => {
   const declaration = declaredHost({ mode: 'active-backup', primary: 'a1', miimon: 100 });
   const predicted = simulateFailure(declaration, declaration.vms!, { links: ['a1'] });
-  let hostA: OvsNamespace;
-
-  before(() => ({ hostA } = buildHosts('simab', declaration)));
-  after(() => {
-    stopOvsNamespaces();
-    removeRendered();
-  });
+  const host = hostsFor('simab', declaration);
 
   it('predicts the primary a1 for every object, and Open vSwitch sends everything through a1 alone', () => {
     assert.deepEqual(predicted.map((entry) => entry.object), SIM_OBJECTS);
-    for (const endpoint of ENDPOINTS) untilSucceeds(() => assert.ok(reaches(hostA, endpoint), `${endpoint.object} reaches ${endpoint.peer}`));
+    const hostA = host();
+    reachAll(hostA);
     const backupBefore = txPackets(hostA, 'a2');
     const carriers = observeCarriers(hostA);
     assert.equal(bondState(hostA).mode, 'active-backup');
@@ -213,21 +238,15 @@ describe('simulation vs Open vSwitch: active-backup with primary a1 and miimon 1
   });
 
   it('moves every object to a2 when a1 goes down, and all stay connected, as predicted', () => {
-    takeDown(hostA, 'a1');
-    const connected = new Map(ENDPOINTS.map((endpoint) => [endpoint.object, reaches(hostA, endpoint)]));
-    const carriers = observeCarriers(hostA);
-    for (const entry of predicted) {
-      assert.equal(entry.after, observedText(entry, carriers), `${entry.object} after`);
-      assert.equal(entry.connected, endpointsOf(entry).every((endpoint) => connected.get(endpoint.object)), `${entry.object} connected`);
-    }
+    failAndCompare(host(), 'a1', predicted);
     assert.deepEqual(predicted.map(({ after, connected }) => ({ after, connected })), SIM_OBJECTS.map(() => ({ after: 'a2', connected: true })));
   });
 
   it('fails back to the primary a1 when its link returns, as the predicted recovery says', () => {
     assert.deepEqual(new Set(predicted.map((entry) => entry.recovery)), new Set(['fails back to a1 when it returns']));
-    hostA.run('ip', ['link', 'set', 'dev', 'a1', 'up']);
-    untilSucceeds(() => assert.equal(bondState(hostA).active, 'a1'));
-    assert.deepEqual(new Set(observeCarriers(hostA).values()), new Set(['a1']));
+    setLink(host(), 'a1', 'up');
+    untilSucceeds(() => assert.equal(bondState(host()).active, 'a1'));
+    assert.deepEqual(new Set(observeCarriers(host()).values()), new Set(['a1']));
   });
 });
 
@@ -235,40 +254,28 @@ describe('simulation vs Open vSwitch: active-backup without primary or miimon', 
   // The kernel's bonding driver would never notice a lost link here (no miimon, no ARP monitor);
   // ovs-vswitchd owns this bond and watches carrier, so the simulation must predict a failover.
   const declaration = declaredHost({ mode: 'active-backup' });
-  let hostA: OvsNamespace;
-
-  before(() => ({ hostA } = buildHosts('simab0', declaration)));
-  after(() => {
-    stopOvsNamespaces();
-    removeRendered();
-  });
+  const host = hostsFor('simab0', declaration);
 
   it('fails over at once on carrier loss and stays on the new member when the old one returns, as predicted', () => {
-    for (const endpoint of ENDPOINTS) untilSucceeds(() => assert.ok(reaches(hostA, endpoint), `${endpoint.object} reaches ${endpoint.peer}`));
+    const hostA = host();
+    reachAll(hostA);
     // Without a primary, OVS makes whichever enabled member it finds first active: fail that one.
     const first = observeCarriers(hostA).get('v100')!;
     const other = first === 'a1' ? 'a2' : 'a1';
     const predicted = simulateFailure(declaration, declaration.vms!, { links: [first] });
     assert.deepEqual(predicted.map((entry) => entry.object), SIM_OBJECTS);
-    // Which member OVS makes active first is not fixed (so \`first\` is read, not assumed): the
-    // simulation names the first declared member and says so, and its \`before\` is not compared.
+    // Which member OVS makes active first is not fixed (so `first` is read, not assumed): the
+    // simulation names the first declared member and says so, and its `before` is not compared.
     for (const entry of predicted) {
       assert.equal(entry.before, 'a1', `${entry.object} before`);
       assert.deepEqual(entry.notes, ['bond0 has no primary: Open vSwitch makes any enabled member active, not necessarily a1; set primary to know which']);
     }
 
-    takeDown(hostA, first);
-    const connected = new Map(ENDPOINTS.map((endpoint) => [endpoint.object, reaches(hostA, endpoint)]));
-    const carriers = observeCarriers(hostA);
-    for (const entry of predicted) {
-      assert.equal(entry.after, observedText(entry, carriers), `${entry.object} after`);
-      assert.equal(entry.connected, endpointsOf(entry).every((endpoint) => connected.get(endpoint.object)), `${entry.object} connected`);
-      assert.equal(entry.detectSeconds, 0, `${entry.object}: carrier loss is seen as it happens`);
-    }
+    const carriers = failAndCompare(hostA, first, predicted);
     assert.deepEqual(new Set(carriers.values()), new Set([other]));
+    assert.deepEqual(new Set(predicted.map((entry) => entry.detectSeconds)), new Set([0]), 'carrier loss is seen as it happens');
 
-    hostA.run('ip', ['link', 'set', 'dev', first, 'up']);
-    untilSucceeds(() => assert.equal(bondState(hostA).members.get(first)?.enabled, true));
+    setLink(hostA, first, 'up');
     assert.deepEqual(new Set(observeCarriers(hostA).values()), new Set([other]), `no primary: traffic stays on ${other}`);
     assert.deepEqual(new Set(predicted.map((entry) => entry.recovery)), new Set([`stays on ${other}: the bond has no primary to fail back to`]));
   });
@@ -282,16 +289,11 @@ describe('simulation vs Open vSwitch: balance-tlb rendered as balance-slb', () =
   // exactly the predicted survivor carries each object, the failed member carries nothing, and
   // connectivity is as predicted.
   const declaration = declaredHost({ mode: 'balance-tlb' });
-  let hostA: OvsNamespace;
-
-  before(() => ({ hostA } = buildHosts('simslb', declaration)));
-  after(() => {
-    stopOvsNamespaces();
-    removeRendered();
-  });
+  const host = hostsFor('simslb', declaration);
 
   it('pins each endpoint to one member within the predicted set; a failure moves all to the survivor, where they stay when it returns', () => {
-    for (const endpoint of ENDPOINTS) untilSucceeds(() => assert.ok(reaches(hostA, endpoint), `${endpoint.object} reaches ${endpoint.peer}`));
+    const hostA = host();
+    reachAll(hostA);
     assert.equal(hostA.run('ovs-vsctl', ['get', 'port', 'bond0', 'bond_mode']).trim(), 'balance-slb');
     const carriersBefore = observeCarriers(hostA);
     // Fail the member carrying v100, so that the failure moves at least one endpoint.
@@ -305,28 +307,21 @@ describe('simulation vs Open vSwitch: balance-tlb rendered as balance-slb', () =
     }
 
     const failedTx = txPackets(hostA, failed);
-    takeDown(hostA, failed);
-    const connected = new Map(ENDPOINTS.map((endpoint) => [endpoint.object, reaches(hostA, endpoint)]));
-    const carriersAfter = observeCarriers(hostA);
-    for (const entry of predicted) {
-      assert.equal(entry.after, observedText(entry, carriersAfter), `${entry.object} after`);
-      assert.equal(entry.connected, endpointsOf(entry).every((endpoint) => connected.get(endpoint.object)), `${entry.object} connected`);
-    }
+    failAndCompare(hostA, failed, predicted);
     assert.deepEqual(predicted.map(({ after, connected }) => ({ after, connected })), SIM_OBJECTS.map(() => ({ after: survivor, connected: true })));
     assert.equal(txPackets(hostA, failed), failedTx, `the failed member ${failed} sends nothing`);
 
     // OVS moves a bucket back only when rebalancing finds one member over ~100 kB busier than the
     // other; these few kB never are, so the endpoints stay where they are, as the recovery says.
-    hostA.run('ip', ['link', 'set', 'dev', failed, 'up']);
-    untilSucceeds(() => assert.equal(bondState(hostA).members.get(failed)?.enabled, true));
+    setLink(hostA, failed, 'up');
     assert.deepEqual(new Set(observeCarriers(hostA).values()), new Set([survivor]));
     assert.deepEqual(new Set(predicted.map((entry) => entry.recovery)), new Set([`stays on ${survivor} until Open vSwitch rebalances load (every 10 s) once ${failed} returns`]));
   });
 
   it('cuts every object off when both members are down, as predicted', () => {
     const predicted = simulateFailure(declaration, declaration.vms!, { links: ['a1', 'a2'] });
-    for (const member of ['a1', 'a2']) takeDown(hostA, member);
-    assert.deepEqual(ENDPOINTS.filter((endpoint) => reaches(hostA, endpoint)), [], 'no endpoint reaches B');
+    for (const member of ['a1', 'a2']) setLink(host(), member, 'down');
+    assert.deepEqual(ENDPOINTS.filter((endpoint) => reaches(host(), endpoint)), [], 'no endpoint reaches B');
     assert.deepEqual(predicted.map(({ object, after, connected }) => ({ object, after, connected })), SIM_OBJECTS.map((object) => ({ object, after: null, connected: false })));
   });
 });
