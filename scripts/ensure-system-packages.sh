@@ -25,6 +25,7 @@ command -v grub-script-check >/dev/null || missing+=(grub-common)
 [ -f /usr/lib/PXELINUX/pxelinux.0 ] || missing+=(pxelinux)
 [ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] || missing+=(syslinux-common)
 command -v curl >/dev/null || missing+=(curl)
+command -v chromium >/dev/null || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

@@ -688,10 +688,18 @@ ${expected[2]!.fix}
       const response = await app.request(`/api/v1/findings${query}`, { headers: auth ? { authorization: `Bearer ${token}` } : {} });
       return { status: response.status, body: (await response.json()) as { items?: unknown[]; detail?: string } };
     };
-    assert.deepEqual(await get(''), { status: 200, body: { items: await audit(context) } });
-    assert.deepEqual(await get('?host=192.168.100.117&rule=vmotion-not-enabled&severity=error'), { status: 200, body: { items: await audit(context, { host: '192.168.100.117' }) } });
+    assert.deepEqual(await get(''), { status: 200, body: { items: await audit(context), nextCursor: null } });
+    assert.deepEqual(await get('?host=192.168.100.117&rule=vmotion-not-enabled&severity=error'), { status: 200, body: { items: await audit(context, { host: '192.168.100.117' }), nextCursor: null } });
+    // Pages of one finding each walk the same list in the same order.
+    const paged: unknown[] = [];
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const page = (await get(`?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).body as { items: unknown[]; nextCursor: string | null };
+      paged.push(...page.items);
+      cursor = page.nextCursor;
+    }
+    assert.deepEqual(paged, await audit(context));
     assert.deepEqual((await get('?host=192.168.100.117')).body.items!.length, 1);
-    assert.deepEqual(await get('?severity=warning'), { status: 200, body: { items: [] } });
+    assert.deepEqual(await get('?severity=warning'), { status: 200, body: { items: [], nextCursor: null } });
     const badSeverity = await get('?severity=fatal');
     assert.equal(badSeverity.status, 400);
     assert.equal(badSeverity.body.detail, "severity: 'fatal' is not a severity; use one of: error, warning, info");

@@ -350,6 +350,8 @@ export const FailoverEntrySchema = z
   })
   .openapi('FailoverEntry');
 export const FindingQuery = z.object({
+  limit,
+  cursor,
   host: name.optional(),
   rule: text(64).optional().openapi({ example: 'vmotion-not-enabled' }),
   severity: text(16).optional().openapi({ description: 'error, warning or info' }),
