@@ -12,6 +12,7 @@ import { problemFromError, problemResponse, zodFieldErrors } from './problem.ts'
 import { addressingRoutes } from './routes/addressing.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
+import { pxeRoutes } from './routes/pxe.ts';
 import { hostNetworkRoutes } from './routes/host-network.ts';
 import { simRoutes } from './routes/sim.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -89,6 +90,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   hostNetworkRoutes(app, deps);
   simRoutes(app, deps);
   syncRoutes(app, deps);
+  pxeRoutes(app, deps);
   adminRoutes(app, deps);
 
   app.doc31('/openapi.json', {
