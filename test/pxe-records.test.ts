@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -307,6 +307,17 @@ describe('installer images', () => {
     await refused({ kind: 'esxi', from: withConfig('kernel=/b.b00\nthis line has no setting\n') }, /^boot\.cfg:2: 'this line has no setting' is not a setting: boot\.cfg lines are key=value/);
     await refused({ kind: 'esxi', from: withConfig('title=no kernel\nmodules=/k.b00\n') }, /^boot\.cfg: has no kernel= line/);
     await refused({ kind: 'esxi', from: withConfig(`kernel=/b.b00\n#${'x'.repeat(70_000)}\n`) }, /^boot\.cfg: is 70\d{3} bytes; a boot\.cfg is a few hundred/);
+    // The PXE server serves image files to any client: a link out of the folder would publish its target.
+    const linkedOut = installerCopy(ESXI, (dir) => {
+      rmSync(join(dir, 'k.b00'));
+      symlinkSync('/etc/passwd', join(dir, 'k.b00'));
+    });
+    await refused({ kind: 'esxi', from: linkedOut }, /^from: k\.b00 in .* leads out of the folder, to \/etc\/passwd; the PXE server serves image files to any client/);
+    const linkedIn = installerCopy(ESXI, (dir) => {
+      renameSync(join(dir, 'k.b00'), join(dir, 'k.real'));
+      symlinkSync('k.real', join(dir, 'k.b00'));
+    });
+    assert.equal((await addPxeImage(context, { name: 'linked-inside', kind: 'esxi', from: linkedIn })).name, 'linked-inside');
   });
 
   it('lists what a Linux installer is missing, and refuses paths outside it', async () => {

@@ -4,7 +4,7 @@
  * instructions expect (mboot.c32 for PXELINUX; efi/boot/bootx64.efi, served as mboot.efi, for
  * UEFI); for Linux, a kernel and initrd. Missing files are listed together, by their path.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { sourceError } from '../connectors/host-facts.ts';
 import { invalid } from '../domain/errors.ts';
@@ -77,7 +77,17 @@ export function parseEsxiBootConfig(text: string, file = ESXI_BOOT_CONFIG): Esxi
   };
 }
 
-const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+/**
+ * Whether `relative` is a file in the folder. A link out of the folder is refused, not followed:
+ * the PXE server hands image files to anyone on the wire, and must never serve /etc/shadow.
+ */
+function isFile(folder: string, relative: string): boolean {
+  const path = join(folder, relative);
+  if (!(statSync(path, { throwIfNoEntry: false })?.isFile() ?? false)) return false;
+  const real = realpathSync(path);
+  if (!real.startsWith(`${realpathSync(folder)}/`)) throw invalid('from', `${relative} in ${folder} leads out of the folder, to ${real}; the PXE server serves image files to any client, so copy the file in instead of linking it`);
+  return true;
+}
 
 /** A missing file, with a hint when one differs only in case (an ISO copied with upper-case names). */
 function describeMissing(folder: string, relative: string): string {
@@ -105,11 +115,11 @@ function missingError(folder: string, missing: string[]) {
 
 function checkEsxi(folder: string): CheckedImage {
   const configPath = join(folder, ESXI_BOOT_CONFIG);
-  if (!isFile(configPath)) throw missingError(folder, [`${describeMissing(folder, ESXI_BOOT_CONFIG)} (the ESXi boot configuration)`]);
+  if (!isFile(folder, ESXI_BOOT_CONFIG)) throw missingError(folder, [`${describeMissing(folder, ESXI_BOOT_CONFIG)} (the ESXi boot configuration)`]);
   const config = parseEsxiBootConfig(readBootConfig(configPath));
-  const missing = [config.kernel, ...config.modules].filter((file) => !isFile(join(folder, file))).map((file) => `${describeMissing(folder, file)} (named by boot.cfg)`);
-  const bios = isFile(join(folder, ESXI_BIOS_LOADER));
-  const uefi = ESXI_UEFI_LOADERS.some((loader) => isFile(join(folder, loader)));
+  const missing = [config.kernel, ...config.modules].filter((file) => !isFile(folder, file)).map((file) => `${describeMissing(folder, file)} (named by boot.cfg)`);
+  const bios = isFile(folder, ESXI_BIOS_LOADER);
+  const uefi = ESXI_UEFI_LOADERS.some((loader) => isFile(folder, loader));
   if (!bios && !uefi) missing.push(`a loader: ${ESXI_BIOS_LOADER} (BIOS) or ${ESXI_UEFI_LOADERS.join(' / ')} (UEFI)`);
   if (missing.length) throw missingError(folder, missing);
   return { kernel: null, initrd: null, bootModes: [...(bios ? ['bios' as const] : []), ...(uefi ? ['uefi' as const] : [])] };
@@ -120,10 +130,10 @@ function linuxFile(folder: string, field: 'kernel' | 'initrd', given: string | u
   if (given !== undefined) {
     const inside = insidePath(given);
     if (inside === null) throw invalid(field, `'${given}' is not a file inside the installer folder: give a path relative to it, without '..'`);
-    return isFile(join(folder, inside)) ? { path: inside, missing: null } : { path: null, missing: `${describeMissing(folder, inside)} (--${field})` };
+    return isFile(folder, inside) ? { path: inside, missing: null } : { path: null, missing: `${describeMissing(folder, inside)} (--${field})` };
   }
   for (const sub of LINUX_FOLDERS) {
-    for (const name of usual) if (isFile(join(folder, sub, name))) return { path: posix.join(sub, name), missing: null };
+    for (const name of usual) if (isFile(folder, posix.join(sub, name))) return { path: posix.join(sub, name), missing: null };
   }
   return { path: null, missing: `a ${field} (${usual.join(' or ')}, in the folder or ${LINUX_FOLDERS.filter(Boolean).join(', ')}; or name it with --${field})` };
 }
