@@ -13,6 +13,7 @@ import { addressingRoutes } from './routes/addressing.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
+import { pxeRoutes } from './routes/pxe.ts';
 import { hostNetworkRoutes } from './routes/host-network.ts';
 import { simRoutes } from './routes/sim.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -94,6 +95,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   simRoutes(app, deps);
   auditRoutes(app, deps);
   syncRoutes(app, deps);
+  pxeRoutes(app, deps);
   adminRoutes(app, deps);
   webUiRoutes(app, options.webUi ?? null);
 

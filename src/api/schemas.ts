@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { SEVERITIES } from '../audit/rule.ts';
 import { InterfaceSchema } from '../domain/interfaces.ts';
+import { BOOT_MODES, BOOT_STEPS, IMAGE_KINDS } from '../pxe/model.ts';
 import { ADDRESS_STATES, ALLOCATION_POLICIES, OS_FAMILIES, OWNER_KINDS, PLATFORMS, POWER_STATES, ROLES, TOOLS_STATES, WIRE_ORIGINS } from '../domain/model.ts';
 
 const text = (max: number) => z.string().max(max);
@@ -368,3 +369,45 @@ export const FindingSchema = z
     fix: z.string().openapi({ description: 'The esxcli / PowerCLI lines or the hostwire command that fix it' }),
   })
   .openapi('Finding');
+
+export const PxeHostSchema = z
+  .object({
+    name: z.string(),
+    mac: z.string(),
+    subnet: z.string(),
+    address: z.string(),
+    boot: z.enum(BOOT_MODES),
+    image: z.string(),
+    hostname: z.string(),
+    vlan: z.number().int().nullable().openapi({ description: 'The management VLAN the installer tags; null for untagged' }),
+    createdAt: z.string(),
+  })
+  .openapi('PxeHost');
+export const BootProgressSchema = z.object({ host: z.string(), step: z.enum(BOOT_STEPS), at: z.string(), detail: z.string() }).openapi('BootProgress');
+export const PxeHostDetailSchema = PxeHostSchema.extend({ progress: z.array(BootProgressSchema) }).openapi('PxeHostDetail');
+export const PxeHostCreateSchema = z
+  .object({
+    name,
+    mac: text(32).openapi({ example: '00:50:56:aa:bb:cc' }),
+    subnet: name,
+    ip: text(64).optional().openapi({ description: 'A given address in the subnet; default: the next by its policy' }),
+    boot: z.enum(BOOT_MODES).optional(),
+    image: name,
+    hostname: text(253).optional().openapi({ description: "Default: the name plus the subnet's domain" }),
+    vlan: z.number().int().optional().openapi({ description: "1-4094; default: the subnet's VLAN when tagged" }),
+  })
+  .strict()
+  .openapi('PxeHostCreate');
+export const PxeImageSchema = z
+  .object({ name: z.string(), kind: z.enum(IMAGE_KINDS), path: z.string(), kernel: z.string().nullable(), initrd: z.string().nullable(), createdAt: z.string() })
+  .openapi('PxeImage');
+export const PxeImageCreateSchema = z
+  .object({
+    name,
+    kind: z.enum(IMAGE_KINDS),
+    from: text(4096).min(1).openapi({ description: "The unpacked installer folder on the hostwire server" }),
+    kernel: text(1000).optional(),
+    initrd: text(1000).optional(),
+  })
+  .strict()
+  .openapi('PxeImageCreate');

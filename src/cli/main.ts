@@ -12,6 +12,7 @@ import { registerChangeCommands } from './commands/changes.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInventoryCommands } from './commands/inventory.ts';
 import { registerIpCommands } from './commands/ip.ts';
+import { registerPxeCommands } from './commands/pxe.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program, run);
   registerChangeCommands(program, run);
   registerTokenCommands(program, run);
+  registerPxeCommands(program, run);
   registerDemoCommand(program, run);
   registerServeCommand(program);
   for (const command of program.commands) {

@@ -141,7 +141,7 @@ export interface Vnic {
 }
 
 /** Kinds of object that tags and change entries refer to. */
-export const OBJECT_KINDS = ['space', 'wire', 'subnet', 'address', 'host', 'interface', 'vm', 'vnic', 'token', 'account'] as const;
+export const OBJECT_KINDS = ['space', 'wire', 'subnet', 'address', 'host', 'interface', 'vm', 'vnic', 'token', 'account', 'pxe-host', 'pxe-image'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
 export interface Tag {

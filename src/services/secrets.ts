@@ -1,9 +1,10 @@
 /**
  * Secrets at rest (vCenter passwords): AES-256-GCM under a key from $HOSTWIRE_SECRET_KEY or, when
  * that is unset, from a key file created with mode 0600 beside the SQLite store (or in the current
- * folder for PostgreSQL). Sealed text is `v1:<iv>:<tag>:<ciphertext>`, base64url.
+ * folder for PostgreSQL). Sealed text is `v1:<iv>:<tag>:<ciphertext>`, base64url. The same key
+ * derives tokens (HMAC-SHA256 of a purpose), so a token can be recomputed and is never stored.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { HostwireError } from '../domain/errors.ts';
@@ -49,4 +50,12 @@ export function unseal(store: Store, sealed: string): string {
   } catch {
     throw new HostwireError('validation', 'a stored password cannot be decrypted with this secret key: is $HOSTWIRE_SECRET_KEY or the key file the one it was stored with?');
   }
+}
+
+/**
+ * A token for `purpose` (e.g. `pxe:<host>:<nonce>`), base64url: the same purpose and key give the
+ * same token, so it is recomputed to check it. Creates the key file if there is none, like `seal`.
+ */
+export function deriveToken(store: Store, purpose: string): string {
+  return createHmac('sha256', loadKey(store, true)).update(purpose, 'utf8').digest('base64url');
 }

@@ -214,6 +214,39 @@ export interface HostFactsTable {
   warnings_json: string;
 }
 
+export interface PxeImageTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  path: string;
+  kernel: string | null;
+  initrd: string | null;
+  created_at: string;
+}
+
+/** A host to install over PXE; its address is also an IPAM record owned by `pxe-host:<name>`. */
+export interface PxeHostTable {
+  id: Generated<number>;
+  name: string;
+  mac: string;
+  hostname: string;
+  subnet_id: number;
+  address: string;
+  boot: string;
+  image_id: number;
+  vlan: number | null;
+  /** Random text the host's kickstart token is derived from (the token itself is never stored). */
+  token_nonce: string;
+  created_at: string;
+}
+
+export interface PxeProgressTable {
+  host_id: number;
+  step: string;
+  at: string;
+  detail: string;
+}
+
 export interface Database {
   accounts: AccountTable;
   syncs: SyncTable;
@@ -234,6 +267,9 @@ export interface Database {
   vnics: VnicTable;
   tags: TagTable;
   changes: ChangeTable;
+  pxe_images: PxeImageTable;
+  pxe_hosts: PxeHostTable;
+  pxe_progress: PxeProgressTable;
 }
 
 export type WireRow = Selectable<WireTable>;
@@ -253,3 +289,6 @@ export type ApiTokenRow = Selectable<ApiTokenTable>;
 export type AccountRow = Selectable<AccountTable>;
 export type SyncRow = Selectable<SyncTable>;
 export type SwitchWireRow = Selectable<SwitchWireTable>;
+export type PxeImageRow = Selectable<PxeImageTable>;
+export type PxeHostRow = Selectable<PxeHostTable>;
+export type PxeProgressRow = Selectable<PxeProgressTable>;

@@ -13,6 +13,7 @@ import { coreMigration } from './migrations/0001_core.ts';
 import { apiTokensMigration } from './migrations/0002_api_tokens.ts';
 import { syncMigration } from './migrations/0003_sync.ts';
 import { hostFactsMigration } from './migrations/0004_host_facts.ts';
+import { pxeMigration } from './migrations/0005_pxe.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -46,7 +47,7 @@ export function resolveLocation(option?: string): string {
 }
 
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '0001_core': coreMigration(dialect), '0002_api_tokens': apiTokensMigration(dialect), '0003_sync': syncMigration(dialect), '0004_host_facts': hostFactsMigration() };
+  return { '0001_core': coreMigration(dialect), '0002_api_tokens': apiTokensMigration(dialect), '0003_sync': syncMigration(dialect), '0004_host_facts': hostFactsMigration(), '0005_pxe': pxeMigration(dialect) };
 }
 
 export async function openStore(location: string, options: { migrate?: boolean } = {}): Promise<Store> {
