@@ -4,13 +4,15 @@
  * progress the PXE server reports, and the input one rendering of the PXE tree is built from.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { addressKey, parseAddress, parsePrefix, prefixContains } from '../domain/address.ts';
 import { conflict, HostwireError, invalid, notFound } from '../domain/errors.ts';
 import { Checks, checkDomainName, checkInteger, checkMac, checkName, checkOneOf } from '../domain/validate.ts';
 import { allocate, release } from '../ipam/allocation.ts';
 import { requireSubnet } from '../ipam/subnets.ts';
-import { checkInstallerFolder } from '../pxe/installer-image.ts';
+import { checkInstallerFolder, ESXI_BOOT_CONFIG } from '../pxe/installer-image.ts';
+import { checkRootPasswordHash } from '../pxe/render/kickstart.ts';
 import { BOOT_MODES, BOOT_STEPS, IMAGE_KINDS, type BootMode, type BootProgress, type BootStep, type ImageKind, type PxeHost, type PxeImage, type PxeRenderInput } from '../pxe/model.ts';
 import { findAddress } from '../store/addresses.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
@@ -276,7 +278,6 @@ export interface PxeRenderOptions {
 }
 
 // crypt(3) output: $id$[rounds=N$]salt$hash. A cleartext password never matches it.
-const CRYPT_HASH = /^\$(1|5|6|y|2[aby])\$[A-Za-z0-9./=$,]{8,}$/;
 
 /** Everything one rendering of the PXE tree needs: each host with its subnet, image, declaration and token. */
 export async function pxeRenderInput(context: Context, options: PxeRenderOptions): Promise<PxeRenderInput> {
@@ -284,7 +285,7 @@ export async function pxeRenderInput(context: Context, options: PxeRenderOptions
   const address = checks.check(() => parseAddress(options.server.address, 'server.address'));
   if (address && address.family !== 4) checks.fail('server.address', `${address.text} is IPv6; PXE clients reach the server over IPv4`);
   const httpPort = checks.check(() => checkInteger('server.httpPort', options.server.httpPort, 1, 65535, 'a TCP port'));
-  if (options.rootPasswordHash !== null && !CRYPT_HASH.test(options.rootPasswordHash)) checks.fail('rootPasswordHash', 'is not a crypt(3) hash: give one like $6$salt$..., (mkpasswd -m sha-512), never the password itself');
+  checks.check(() => checkRootPasswordHash(options.rootPasswordHash));
   checks.done();
   const rows = await context.store.read(async (conn) => {
     const images = new Map((await pxe.listImages(conn)).map((row) => [row.id, toImage(row)]));
@@ -298,7 +299,9 @@ export async function pxeRenderInput(context: Context, options: PxeRenderOptions
   });
   const hosts: PxeRenderInput['hosts'] = [];
   for (const { row, image, declared, subnet } of rows) {
-    hosts.push({ record: toHost(row), subnet, image, declared: declared ? await renderInputFor(context, row.name) : null, token: tokenOf(context, row) });
+    // The renderer rewrites the image's own boot.cfg per host (prefix, kickstart URL).
+    const imageBootCfg = image.kind === 'esxi' ? readFileSync(join(image.path, ESXI_BOOT_CONFIG), 'utf8') : undefined;
+    hosts.push({ record: toHost(row), subnet, image, declared: declared ? await renderInputFor(context, row.name) : null, token: tokenOf(context, row), ...(imageBootCfg !== undefined ? { imageBootCfg } : {}) });
   }
   return { hosts, server: { address: address!.text, httpPort: httpPort!, interface: options.server.interface }, allowUnknown: options.allowUnknown, dns: options.dns, rootPasswordHash: options.rootPasswordHash };
 }
