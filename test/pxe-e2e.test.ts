@@ -77,9 +77,9 @@ function startServe(extra: string[] = []): Promise<{ child: ChildProcess; output
   });
 }
 
-/** HTTP from the client namespace, as an installer would ask: status code and body. */
-function httpGet(path: string): { status: number; body: string } {
-  const output = segment.client.run('curl', ['-s', '--path-as-is', '-w', '\n%{http_code}', `http://${SERVER}:${HTTP_PORT}${path}`], { timeout: 30_000 });
+/** HTTP from the client namespace (from `nic`'s address), as an installer would ask: status code and body. */
+function httpGet(nic: string, path: string): { status: number; body: string } {
+  const output = segment.client.run('curl', ['-s', '--path-as-is', '--interface', nic, '-w', '\n%{http_code}', `http://${SERVER}:${HTTP_PORT}${path}`], { timeout: 30_000 });
   const at = output.lastIndexOf('\n');
   return { status: Number(output.slice(at + 1)), body: output.slice(0, at) };
 }
@@ -113,9 +113,11 @@ function dnsmasqChildOf(parent: number): number | null {
 }
 
 describe('hostwire pxe serve, end to end in network namespaces', () => {
-  const addresses: Record<string, string> = {};
+  const addresses = { esx07: '', esx08: '' };
   /** The udhcpc client NIC with esx08's MAC. */
   let esx08Nic: string;
+  /** A client NIC holding esx08's address, for TFTP and HTTP. */
+  let esx08Addressed: string;
 
   before(async () => {
     segment = startPxeSegment('e2e', `${SERVER}/24`);
@@ -130,7 +132,7 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
       const result = hostwire(...args);
       assert.equal(result.code, 0, `hostwire ${args.join(' ')}: ${result.stderr}`);
     }
-    for (const [name, { mac }] of Object.entries(hosts)) {
+    for (const [name, { mac }] of Object.entries(hosts) as [keyof typeof hosts, { mac: string }][]) {
       addresses[name] = json<{ address: string }>('pxe', 'host', 'add', name, '--mac', mac, '--subnet', 'lab-mgmt', '--image', 'esxi8', '--boot', 'bios').address;
     }
     const started = await startServe(['--once']);
@@ -147,14 +149,16 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
   it('leases a provisioned MAC exactly its IPAM address with the boot file and next-server; an unknown MAC gets nothing', () => {
     assert.deepEqual(addresses, { esx07: '192.168.77.50', esx08: '192.168.77.51' });
     esx08Nic = segment.addClientNic(hosts.esx08.mac);
-    const lease = requestLease(segment, esx08Nic);
-    assert.deepEqual(lease, { ip: addresses.esx08, nextServer: SERVER, bootFile: 'pxelinux.0', hostname: 'esx08' });
-    assert.equal(requestLease(segment, segment.addClientNic(UNKNOWN_MAC)), null);
+    // Option 93 = 0: a BIOS PXE client, which esx08 (--boot bios) is served pxelinux.0 for.
+    assert.deepEqual(requestLease(segment, esx08Nic, 0), { ip: addresses.esx08, nextServer: SERVER, bootFile: 'pxelinux.0', hostname: 'esx08' });
+    // A client that does not say its architecture is no PXE firmware: an address, no boot file.
+    assert.deepEqual(requestLease(segment, esx08Nic), { ip: addresses.esx08, nextServer: SERVER, bootFile: '', hostname: 'esx08' });
+    assert.equal(requestLease(segment, segment.addClientNic(UNKNOWN_MAC), 0), null);
   });
 
   it('serves the rendered per-MAC pxelinux entry and boot.cfg over TFTP', async () => {
-    const nic = segment.addClientNic('52:54:00:77:00:58');
-    segment.client.run('ip', ['addr', 'add', `${addresses.esx08}/24`, 'dev', nic]);
+    esx08Addressed = segment.addClientNic('52:54:00:77:00:58');
+    segment.client.run('ip', ['addr', 'add', `${addresses.esx08}/24`, 'dev', esx08Addressed]);
     const store = await openStore(db);
     try {
       const context = makeContext(store, 'test');
@@ -179,7 +183,7 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
     const context = makeContext(store, 'test');
     const [token07, token08] = [await pxeToken(context, 'esx07'), await pxeToken(context, 'esx08')];
     await store.close();
-    const served = httpGet(`/ks/esx08?token=${token08}`);
+    const served = httpGet(esx08Addressed, `/ks/esx08?token=${token08}`);
     assert.equal(served.status, 200);
     const network = served.body.split('\n').filter((line) => line.startsWith('network '));
     assert.equal(network.length, 1, served.body);
@@ -188,9 +192,9 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
     assert.match(network[0]!, /--vlanid=120(\s|$)/);
     assert.match(network[0]!, /--hostname=esx08\.lab\.example\.net(\s|$)/);
     for (const refused of ['/ks/esx08', '/ks/esx08?token=', `/ks/esx08?token=${token07}`, `/ks/esx08?token=${token08.slice(0, -1)}`, `/ks/nosuch?token=${token08}`, '/../../etc/passwd', '/images/../../../etc/passwd']) {
-      assert.equal(httpGet(refused).status, 404, refused);
+      assert.equal(httpGet(esx08Addressed, refused).status, 404, refused);
     }
-    assert.deepEqual(httpGet('/images/esxi8/s.v00'), { status: 200, body: 'placeholder s.v00' });
+    assert.deepEqual(httpGet(esx08Addressed, '/images/esxi8/s.v00'), { status: 200, body: 'placeholder s.v00\n' });
   });
 
   it('PXE-boots a QEMU PC through pxelinux to its per-MAC entry, and pxe status shows every step in order', async () => {
@@ -202,7 +206,9 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
     const store = await openStore(db);
     const token = await pxeToken(makeContext(store, 'test'), 'esx07');
     await store.close();
-    assert.equal(httpGet(`/ks/esx07?token=${token}`).status, 200);
+    const entry = 'pxelinux.cfg/01-52-54-00-77-00-07';
+    assert.match(tftpGet(segment, SERVER, entry), /^\s*KERNEL images\/esxi8\/mboot\.c32$/m);
+    assert.equal(httpGet(nic, `/ks/esx07?token=${token}`).status, 200);
     const status = await eventually('all four steps of esx07', () => {
       const entry = json<{ host: string; steps: { step: string; at: string; detail: string }[] }[]>('pxe', 'status').find((host) => host.host === 'esx07');
       return entry && entry.steps.length === BOOT_STEPS.length ? entry : null;
@@ -212,9 +218,10 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
     assert.match(status.steps[0]!.detail, new RegExp(`^DHCP(OFFER|ACK) ${addresses.esx07.replaceAll('.', '\\.')}$`));
     const times = status.steps.map((step) => Date.parse(step.at));
     assert.deepEqual([...times].sort((a, b) => a - b), times);
-    // --once: the kickstart was fetched, so the host's next network boot goes to its disk.
-    await eventually('esx07 switched to local boot', () => (/^\s*LOCALBOOT 0$/m.test(tftpGet(segment, SERVER, 'pxelinux.cfg/01-52-54-00-77-00-07')) ? true : null));
-    assert.match(tftpGet(segment, SERVER, 'pxelinux.cfg/01-52-54-00-77-00-08'), /KERNEL images\/esxi8\/mboot\.c32/);
+    // --once: the kickstart was fetched, so the host's next network boot goes to its disk (esx08's too, fetched above).
+    await eventually('esx07 switched to local boot', () => (/^\s*LOCALBOOT 0$/m.test(tftpGet(segment, SERVER, entry)) ? true : null));
+    assert.equal(tftpGet(segment, SERVER, entry), tftpGet(segment, SERVER, 'pxelinux.cfg/01-52-54-00-77-00-08'));
+    assert.doesNotMatch(tftpGet(segment, SERVER, entry), /KERNEL/);
     const table = hostwire('pxe', 'status');
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^HOST\s+STEP\s+AT\s+DETAIL$/m);
@@ -223,12 +230,14 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
 
   it('follows the records: a host added while serving gets its lease, a removed one loses it', async () => {
     const mac = '52:54:00:77:00:09';
-    const added = json<{ address: string }>('pxe', 'host', 'add', 'esx09', '--mac', mac, '--subnet', 'lab-mgmt', '--image', 'esxi8');
+    // --boot auto: the loader follows the firmware's option 93, VMware's per-MAC mboot.efi for UEFI.
+    const added = json<{ address: string }>('pxe', 'host', 'add', 'esx09', '--mac', mac, '--subnet', 'lab-mgmt', '--image', 'esxi8', '--boot', 'auto');
     const nic = segment.addClientNic(mac);
-    const lease = await eventually('a lease for the new host', () => requestLease(segment, nic));
-    assert.deepEqual(lease, { ip: added.address, nextServer: SERVER, bootFile: 'pxelinux.0', hostname: 'esx09' });
+    const lease = await eventually('a lease for the new host', () => requestLease(segment, nic, 7));
+    assert.deepEqual(lease, { ip: added.address, nextServer: SERVER, bootFile: '01-52-54-00-77-00-09/mboot.efi', hostname: 'esx09' });
+    assert.equal(requestLease(segment, nic, 0)?.bootFile, 'pxelinux.0');
     assert.equal(hostwire('pxe', 'host', 'remove', 'esx09').code, 0);
-    assert.equal(await eventually('no lease for the removed host', () => (requestLease(segment, nic) === null ? true : null)), true);
+    assert.equal(await eventually('no lease for the removed host', () => (requestLease(segment, nic, 0) === null ? true : null)), true);
     assert.throws(() => tftpGet(segment, SERVER, 'pxelinux.cfg/01-52-54-00-77-00-09'), /not found/);
   });
 
@@ -241,7 +250,7 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
       return pid !== null && pid !== first ? pid : null;
     });
     assert.notEqual(second, first);
-    assert.equal((await eventually('a lease after the restart', () => requestLease(segment, esx08Nic))).ip, addresses.esx08);
+    assert.equal((await eventually('a lease after the restart', () => requestLease(segment, esx08Nic, 0))).ip, addresses.esx08);
     assert.match(serveLog, /dnsmasq exited \(SIGKILL\); restarting/);
   });
 
@@ -249,13 +258,16 @@ describe('hostwire pxe serve, end to end in network namespaces', () => {
     const missing = hostwire('pxe', 'serve', '--interface', 'nosuch0', '--state', join(segment.dir, 'other'));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: interface: there is no network interface 'nosuch0' here \(interfaces: /m);
-    // A second server on the same interface: the DHCP port is taken by the first one's dnsmasq.
-    const failed = await startServe(['--http-port', String(HTTP_PORT + 1), '--state', join(segment.dir, 'second')]).then(
-      () => assert.fail('a second pxe serve started'),
+    // A state folder dnsmasq cannot read once it has dropped root for nobody.
+    const locked = join(segment.dir, 'locked');
+    mkdirSync(locked, { mode: 0o700 });
+    const failed = await startServe(['--http-port', String(HTTP_PORT + 1), '--state', join(locked, 'state')]).then(
+      () => assert.fail('pxe serve started with a TFTP root dnsmasq cannot read'),
       (error: { code: number; output: string }) => error,
     );
     assert.equal(failed.code, 2);
-    assert.match(failed.output, /error: dnsmasq failed to start \(exit \d+\):\n/);
-    assert.match(failed.output, /failed to bind DHCP server socket: Address (already )?in use/);
+    assert.match(failed.output, /^error: dnsmasq failed to start \(exit 3\):\n/m);
+    assert.match(failed.output, new RegExp(`TFTP directory ${locked}/state/tftp inaccessible: Permission denied`));
+    assert.match(failed.output, /FAILED to start up/);
   });
 });

@@ -198,7 +198,7 @@ export async function startPxeServer(context: Context, options: PxeServeOptions)
     });
   });
 
-  const notFound = (response: ServerResponse) => response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  const notFound = (response: ServerResponse): void => void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
 
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://pxe');
