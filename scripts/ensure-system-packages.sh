@@ -19,6 +19,12 @@ command -v ovs-vswitchd >/dev/null || missing+=(openvswitch-switch)
 command -v ip >/dev/null || missing+=(iproute2)
 command -v ping >/dev/null || missing+=(iputils-ping)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
+command -v dhcpd >/dev/null || missing+=(isc-dhcp-server)
+command -v grub-script-check >/dev/null || missing+=(grub-common)
+[ -f /usr/lib/PXELINUX/pxelinux.0 ] || missing+=(pxelinux)
+[ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] || missing+=(syslinux-common)
+command -v curl >/dev/null || missing+=(curl)
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

@@ -61,6 +61,8 @@ export interface PxeRenderInput {
     declared: RenderInput | null;
     /** The per-host secret in the kickstart URL: without it the server answers 404. */
     token: string;
+    /** ESXi images: the text of the image's own boot.cfg, which each host's copy rewrites (prefix, kernelopt); the pxe service reads it from the image folder. */
+    imageBootCfg?: string;
   }[];
   /** Where clients reach the server: next-server, the HTTP base of ks= URLs. */
   server: { address: string; httpPort: number; interface: string | null };

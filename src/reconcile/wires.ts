@@ -10,7 +10,7 @@ import { listVnics } from '../services/vms.ts';
 import { listSwitchWires, moveSwitchWires } from '../store/accounts.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
-import { findHost } from '../store/inventory.ts';
+import { listHosts } from '../store/inventory.ts';
 import { findSpace, findSubnetContaining, listSubnets, updateSubnet, type SubnetWithNames } from '../store/subnets.ts';
 import { deleteWire, findWire, listWires } from '../store/wires.ts';
 import type { Conn } from '../store/store.ts';
@@ -44,12 +44,11 @@ export async function listPortgroups(context: Context, filter: { host?: string }
     const mappings = new Map((await listSwitchWires(conn)).map((row) => [row.switch_key, row.wire_id]));
     const wireNames = new Map((await listWires(conn)).map((wire) => [wire.id, wire.name]));
     const subnets = await listSubnets(conn);
-    const hosts = new Map<string, string | null>();
+    const hosts = new Map((await listHosts(conn)).map((host) => [host.name, host.external_id]));
     const views: PortgroupView[] = [];
     const byName = new Map(interfaces.map((spec) => [`${spec.host}\u0000${spec.name}`, spec]));
     for (const spec of interfaces) {
       if (spec.kind !== 'portgroup') continue;
-      if (!hosts.has(spec.host)) hosts.set(spec.host, (await findHost(conn, spec.host))?.external_id ?? null);
       const switchSpec = byName.get(`${spec.host}\u0000${spec.switch}`);
       const key = switchKey(hosts.get(spec.host) ?? null, switchSpec);
       const wireId = key ? mappings.get(key) : undefined;

@@ -60,6 +60,8 @@ export interface RenderedFile {
   path: string;
   content: string;
   mode?: number;
+  /** When set, the file is a symbolic link to this absolute path and `content` is empty (a PXE tree links installer images and boot loaders rather than copying them). */
+  symlink?: string;
 }
 
 /** Linux host IP interfaces (kind vmk on a bridge) lend their addresses to the bridge they sit on. */
