@@ -43,7 +43,7 @@ export interface PxeServer {
 }
 
 /** The server's address on `name`, after checking the interface exists in this network namespace. */
-export function serverAddress(name: string, address: string | undefined): string {
+function serverAddress(name: string, address: string | undefined): string {
   if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(name) || !existsSync(join('/sys/class/net', name))) {
     const present = existsSync('/sys/class/net') ? readdirSync('/sys/class/net').join(', ') : 'none found';
     throw invalid('interface', `there is no network interface '${name}' here (interfaces: ${present})`);
@@ -110,7 +110,7 @@ function indexHosts(input: PxeRenderInput): HostIndex {
 }
 
 /** The boot step a dnsmasq log event shows, and for which host; null for anything else (modules, unknown clients). */
-export function bootStepOf(event: DnsmasqEvent, index: HostIndex, tftpRoot: string): { host: string; step: BootStep; detail: string } | null {
+function bootStepOf(event: DnsmasqEvent, index: HostIndex, tftpRoot: string): { host: string; step: BootStep; detail: string } | null {
   if (event.kind === 'dhcp') {
     const host = index.byMac.get(event.mac);
     return host === undefined ? null : { host, step: 'dhcp-offered', detail: `${event.message} ${event.address}` };
