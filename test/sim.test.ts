@@ -2,7 +2,8 @@
  * The failure simulation, balance view and vMotion planner against cases worked out by hand from
  * seed 000 (beacon interval x threshold, per-switch threshold, threshold 0, home_link failback and
  * rolling order, active / standby / unused, srcid / srcmac / IP hash), the Linux bonding driver
- * (active-backup with primary, 802.3ad, balance-xor hash policies, miimon) and the demo estate.
+ * (active-backup with primary, 802.3ad, balance-xor hash policies, miimon), the same bonds run by
+ * Open vSwitch, and the demo estate.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -330,6 +331,67 @@ describe('Linux bonds under failure', () => {
         notes: [layer34],
       },
     ]);
+  });
+});
+
+describe('bonds on an Open vSwitch bridge (run by ovs-vswitchd, checked for real in sim-ovs.test.ts)', () => {
+  const ovs = (bond: Record<string, unknown>) =>
+    host('kvm2', 'kvm', [
+      ...nics('eth0', 'eth1'),
+      { kind: 'bond', name: 'bond0', members: ['eth0', 'eth1'], ...bond },
+      { kind: 'bridge', name: 'br0', flavor: 'ovs', ports: ['bond0'] },
+      { kind: 'portgroup', name: 'vlan10', switch: 'br0', vlan: 10 },
+      { kind: 'vmk', name: 'mgmt', attachment: 'vlan10', addresses: ['192.0.2.10/24'] },
+    ]);
+  const vm = [guest('vm1', '52:54:00:00:00:01', 'vlan10')];
+  const stack = (fields: Partial<FailoverEntry>) =>
+    [['bond0', 'bond'], ['br0', 'bridge'], ['vlan10', 'portgroup'], ['mgmt', 'vmk'], ['vm1/52:54:00:00:00:01', 'vnic']].map(([object, kind]) => entry('kvm2', object!, kind as FailoverEntry['kind'], fields));
+  const slb = 'Open vSwitch balance-slb: each source MAC and VLAN is pinned to one member, picked in turn at first use and moved by load every 10 s, so which member carries a guest is not predictable';
+
+  it('active-backup without miimon: OVS watches carrier, so it fails over at once where a kernel bond would never notice', () => {
+    assert.deepEqual(
+      simulateFailure(ovs({ mode: 'active-backup' }), vm, { links: ['eth0'] }),
+      stack({
+        before: 'eth0',
+        after: 'eth1',
+        detectSeconds: 0,
+        recovery: 'stays on eth1: the bond has no primary to fail back to',
+        notes: ['bond0 has no primary: Open vSwitch makes any enabled member active, not necessarily eth0; set primary to know which'],
+      }),
+    );
+    // With miimon, ovs-vswitchd polls at that interval (the rendering sets bond-detect-mode=miimon).
+    assert.deepEqual(
+      simulateFailure(ovs({ mode: 'active-backup', miimon: 250, primary: 'eth1' }), vm, { links: ['eth1'] }),
+      stack({ before: 'eth1', after: 'eth0', detectSeconds: 0.25, recovery: 'fails back to eth1 when it returns' }),
+    );
+  });
+
+  it('balance-tlb becomes balance-slb: no kernel miimon default, source MACs pinned, moved back only by rebalancing', () => {
+    assert.deepEqual(
+      simulateFailure(ovs({ mode: 'balance-tlb' }), vm, { links: ['eth0'] }),
+      stack({ before: 'eth0+eth1', after: 'eth1', detectSeconds: 0, recovery: 'stays on eth1 until Open vSwitch rebalances load (every 10 s) once eth0 returns', notes: [slb] }),
+    );
+    assert.deepEqual(simulateBalance(ovs({ mode: 'balance-tlb' }), vm)[0]!.notes, [slb]);
+  });
+
+  it('802.3ad becomes balance-tcp (or balance-slb for a MAC hash), and an upstream failure goes unseen by Open vSwitch', () => {
+    const tcp = 'Open vSwitch balance-tcp (LACP): each L3/L4 flow hashes to one member, so one guest spreads its flows over the members';
+    assert.deepEqual(
+      simulateFailure(ovs({ mode: '802.3ad', xmitHashPolicy: 'layer3+4' }), [], { links: ['eth1'] }).map(({ object, detectSeconds, notes }) => ({ object, detectSeconds, notes })),
+      ['bond0', 'br0', 'vlan10', 'mgmt'].map((object) => ({ object, detectSeconds: 0, notes: [tcp] })),
+    );
+    assert.deepEqual(simulateFailure(ovs({ mode: '802.3ad', xmitHashPolicy: 'layer2' }), [], { links: ['eth1'] })[0]!.notes, [slb]);
+    assert.deepEqual(
+      simulateFailure(ovs({ mode: 'active-backup', primary: 'eth0' }), [], { links: [], switchDown: ['eth0'] })[0],
+      entry('kvm2', 'bond0', 'bond', {
+        before: 'eth0',
+        after: 'eth0',
+        connected: false,
+        detectSeconds: null,
+        recovery: 'traffic on eth0 is lost until it is repaired: nothing fails over',
+        notes: ['eth0 keeps its link up and Open vSwitch watches carrier only: the upstream failure is not detected'],
+      }),
+    );
   });
 });
 

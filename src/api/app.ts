@@ -10,11 +10,13 @@ import { bearerAuth, type ApiEnv } from './auth.ts';
 import type { Observability } from './observability.ts';
 import { problemFromError, problemResponse, zodFieldErrors } from './problem.ts';
 import { addressingRoutes } from './routes/addressing.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { hostNetworkRoutes } from './routes/host-network.ts';
 import { simRoutes } from './routes/sim.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { webUiRoutes, type WebUi } from './web-ui.ts';
 import { VsphereError } from '../connectors/vsphere/errors.ts';
 
 export interface AppOptions {
@@ -22,6 +24,8 @@ export interface AppOptions {
   observability: Observability;
   now?: () => Date;
   version?: string;
+  /** The web UI's files, served at /; null or absent: / answers how to build them. */
+  webUi?: WebUi | null;
 }
 
 /** Request bodies above this are refused with 413: no declaration here comes near it. */
@@ -88,8 +92,10 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   inventoryRoutes(app, deps);
   hostNetworkRoutes(app, deps);
   simRoutes(app, deps);
+  auditRoutes(app, deps);
   syncRoutes(app, deps);
   adminRoutes(app, deps);
+  webUiRoutes(app, options.webUi ?? null);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

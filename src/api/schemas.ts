@@ -4,6 +4,7 @@
  * (CIDR arithmetic, overlaps) are the services', shared with the CLI.
  */
 import { z } from '@hono/zod-openapi';
+import { SEVERITIES } from '../audit/rule.ts';
 import { InterfaceSchema } from '../domain/interfaces.ts';
 import { ADDRESS_STATES, ALLOCATION_POLICIES, OS_FAMILIES, OWNER_KINDS, PLATFORMS, POWER_STATES, ROLES, TOOLS_STATES, WIRE_ORIGINS } from '../domain/model.ts';
 
@@ -235,6 +236,7 @@ export const SpaceCreateSchema = z.object({ name, description: text(500).optiona
 
 export const TokenSchema = z.object({ name: z.string(), role: z.enum(ROLES), createdAt: z.string(), lastUsedAt: z.string().nullable() }).openapi('Token');
 export const CreatedTokenSchema = TokenSchema.extend({ token: z.string().openapi({ description: 'The secret, shown once' }) }).openapi('CreatedToken');
+export const SessionSchema = z.object({ name: z.string(), role: z.enum(ROLES) }).openapi('Session');
 export const TokenCreateSchema = z.object({ role: z.enum(ROLES), name: name.optional() }).strict().openapi('TokenCreate');
 
 export const PortgroupSchema = z
@@ -287,6 +289,9 @@ export const MergeSchema = z.object({ sources: z.array(name).min(1).max(100) }).
 export const MergeResultSchema = z.object({ into: z.string(), moved: z.object({ subnets: z.array(z.string()), switches: z.number().int() }) }).openapi('WireMergeResult');
 export const MergeSuggestionSchema = z.object({ wires: z.array(z.string()), into: z.string(), evidence: z.array(z.string()) }).openapi('WireMergeSuggestion');
 
+export const RenderFormatsSchema = z
+  .object({ items: z.array(z.object({ format: z.string(), platforms: z.array(z.string()) })) })
+  .openapi('RenderFormats');
 export const RenderQuery = z.object({ format: text(40).optional().openapi({ description: "A render format, e.g. netplan, ifcfg, esxcli (default: the host's os family's)", example: 'netplan' }) });
 export const RenderedSchema = z
   .object({ format: z.string(), files: z.array(z.object({ path: z.string(), content: z.string(), mode: z.number().int() })) })
@@ -344,3 +349,20 @@ export const FailoverEntrySchema = z
     notes: z.array(z.string()),
   })
   .openapi('FailoverEntry');
+export const FindingQuery = z.object({
+  host: name.optional(),
+  rule: text(64).optional().openapi({ example: 'vmotion-not-enabled' }),
+  severity: text(16).optional().openapi({ description: 'error, warning or info' }),
+});
+export const FindingSchema = z
+  .object({
+    rule: z.string(),
+    severity: z.enum(SEVERITIES),
+    title: z.string(),
+    why: z.string(),
+    host: z.string().nullable().openapi({ description: 'The host the finding is about; null for estate-wide ones (a subnet, a wire)' }),
+    objects: z.array(z.string()).openapi({ description: 'The names involved, e.g. host and vmk' }),
+    message: z.string(),
+    fix: z.string().openapi({ description: 'The esxcli / PowerCLI lines or the hostwire command that fix it' }),
+  })
+  .openapi('Finding');

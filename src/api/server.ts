@@ -6,6 +6,7 @@ import { invalid } from '../domain/errors.ts';
 import type { Store } from '../store/store.ts';
 import { createApp } from './app.ts';
 import { createObservability } from './observability.ts';
+import { defaultWebRoot, loadWebUi } from './web-ui.ts';
 
 export interface Listen {
   host: string;
@@ -26,9 +27,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: { store: Store; listen: Listen; log: (line: string) => void; version?: string }): Promise<RunningServer> {
+/** `webRoot`: the built web UI to serve at / (default: the package's web/dist). */
+export async function startServer(options: { store: Store; listen: Listen; log: (line: string) => void; version?: string; webRoot?: string }): Promise<RunningServer> {
   const observability = createObservability(options.log);
-  const app = createApp({ store: options.store, observability, version: options.version });
+  const app = createApp({ store: options.store, observability, version: options.version, webUi: loadWebUi(options.webRoot ?? defaultWebRoot()) });
   const server: ServerType = await new Promise((resolve, reject) => {
     const created = serve({ fetch: app.fetch, hostname: options.listen.host, port: options.listen.port }, () => resolve(created));
     created.once('error', reject);

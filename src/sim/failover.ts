@@ -148,7 +148,7 @@ function detectSeconds(team: Team, fault: UplinkFault): number | null {
   }
   if (fault === 'upstream') return null;
   if (team.type === 'nic') return 0;
-  return team.miimonMs === null ? null : team.miimonMs / 1000;
+  return team.linkDetectMs === null ? null : team.linkDetectMs / 1000;
 }
 
 function recovery(team: Team, before: string[], after: string[], failed: string[], lost: string[]): string {
@@ -156,6 +156,8 @@ function recovery(team: Team, before: string[], after: string[], failed: string[
   if (!after.length) return `reconnects when ${failed.join(' or ')} returns`;
   if (uplinkText(before) === uplinkText(after)) return `stays on ${uplinkText(after)}`;
   const returning = failed.join(' and ');
+  // OVS moves source MACs back only when rebalancing finds the load uneven.
+  if (team.type === 'bond' && team.ovsMode === 'balance-slb') return `stays on ${uplinkText(after)} until Open vSwitch rebalances load (every 10 s) once ${returning} returns`;
   if (before.length > 1) return `spreads over ${uplinkText(before)} again when ${returning} returns`;
   if (failsBack(team)) return `fails back to ${uplinkText(before)} when ${returning === uplinkText(before) ? 'it' : returning} returns`;
   if (team.type === 'switch') return `stays on ${uplinkText(after)}: failback off (rolling)`;
@@ -174,7 +176,8 @@ function notes(team: Team, before: string[], after: string[], faults: Map<string
   if (team.type === 'bond') list.push(...bondNotes(team, faults, unnoticed));
   if (team.type === 'nic') list.push(`${team.name} is the only uplink: nothing to fail over to`);
   const upstream = unnoticed.filter((uplink) => faults.get(uplink) === 'upstream');
-  if (team.type !== 'switch' && upstream.length) list.push(`${upstream.join(' and ')} keeps its link up and the kernel watches carrier only: the upstream failure is not detected`);
+  const watcher = team.type === 'bond' && team.ovsMode ? 'Open vSwitch' : 'the kernel';
+  if (team.type !== 'switch' && upstream.length) list.push(`${upstream.join(' and ')} keeps its link up and ${watcher} watches carrier only: the upstream failure is not detected`);
   return list;
 }
 
@@ -194,6 +197,8 @@ function bondNotes(team: BondTeam, faults: Map<string, UplinkFault>, unnoticed: 
   const hash = hashPolicyNote(team);
   if (hash) list.push(hash);
   if (team.miimonForced) list.push(`miimon is not set: the kernel forces 100 ms for ${team.mode}`);
+  // ovs-vswitchd takes the first enabled member of a hash map, not the first declared one.
+  if (team.ovsMode === 'active-backup' && !team.primary) list.push(`${team.name} has no primary: Open vSwitch makes any enabled member active, not necessarily ${team.members[0]}; set primary to know which`);
   const unwatched = unnoticed.filter((uplink) => faults.get(uplink) === 'link');
   if (unwatched.length) list.push(`miimon is off: ${team.name} does not notice ${unwatched.join(' and ')} going down`);
   return list;

@@ -13,11 +13,16 @@
  * - After a failure the ports are spread again over what is left, as a hash mod n does.
  * - A failed active uplink is replaced by the first standby left, one for one (VMware's
  *   documented behaviour), so the active count stays as long as standbys last.
+ * - A bond that is a port of an Open vSwitch bridge is run by ovs-vswitchd, not the bonding
+ *   driver, in the OVS mode the ovs renderer gives it: it watches carrier as it changes (or by
+ *   miimon when declared), and balance-slb pins each source MAC and VLAN to one member, picked in
+ *   turn at first use and moved by load, so which member is not predictable.
  */
 import { invalid } from '../domain/errors.ts';
 import { BOND_MODES, type InterfaceSpec, type TeamingPolicy, XMIT_HASH_POLICIES } from '../domain/interfaces.ts';
 import type { Platform } from '../domain/model.ts';
 import type { GuestNetwork } from '../render/files.ts';
+import { ovsBond, type OvsBondMode } from '../render/ovs/index.ts';
 
 export interface SimHost {
   name: string;
@@ -63,11 +68,16 @@ export interface BondTeam {
   mode: (typeof BOND_MODES)[number];
   members: string[];
   primary: string | null;
-  /** The MII monitor interval in ms, or null when the bond does not watch carrier at all. */
-  miimonMs: number | null;
+  /**
+   * Milliseconds until the bond notices a member lost its link: the MII monitor interval, 0 when
+   * carrier changes are seen as they happen (Open vSwitch without miimon), null when nothing watches.
+   */
+  linkDetectMs: number | null;
   /** miimon was not set and the kernel forces 100 ms for this mode. */
   miimonForced: boolean;
   xmitHashPolicy: (typeof XMIT_HASH_POLICIES)[number];
+  /** The Open vSwitch bond mode when an OVS bridge owns the bond; null for a kernel bond. */
+  ovsMode: OvsBondMode | null;
 }
 
 /** A NIC carrying a stack on its own: nothing to fail over to. */
@@ -144,6 +154,7 @@ export function carriers(leg: Leg, down: ReadonlySet<string>): string[] {
  */
 export function hostObjects(host: SimHost, guests: GuestNetwork[], options: SimOptions = {}): SimObject[] {
   const byName = new Map(host.interfaces.map((spec) => [spec.name, spec]));
+  const ovsPorts = new Set(host.interfaces.flatMap((spec) => (spec.kind === 'bridge' && spec.flavor === 'ovs' ? spec.ports : [])));
   const ports = switchPorts(host, guests, byName);
 
   const legsOf = (name: string): Leg[] => {
@@ -153,7 +164,7 @@ export function hostObjects(host: SimHost, guests: GuestNetwork[], options: SimO
       case 'physical':
         return [{ team: { type: 'nic', name }, port: null }];
       case 'bond':
-        return [{ team: bondTeam(spec), port: null }];
+        return [{ team: bondTeam(spec, ovsPorts.has(name)), port: null }];
       case 'vlan':
         return legsOf(spec.parent);
       case 'bridge':
@@ -246,23 +257,29 @@ function switchTeam(name: string, uplinks: string[], switchPolicy: TeamingPolicy
   };
 }
 
-function bondTeam(spec: Extract<InterfaceSpec, { kind: 'bond' }>): BondTeam {
+/** `onOvsBridge`: the bond is a port of an Open vSwitch bridge (modes OVS lacks are refused when rendering, so those stay kernel bonds here). */
+function bondTeam(spec: Extract<InterfaceSpec, { kind: 'bond' }>, onOvsBridge: boolean): BondTeam {
+  const ovsMode = onOvsBridge ? (ovsBond(spec)?.bondMode ?? null) : null;
   const monitored = (spec.miimon ?? 0) > 0;
-  const forced = !monitored && MIIMON_FORCED_MODES.includes(spec.mode);
+  // ovs-vswitchd watches carrier unless told to poll with miimon; only the kernel forces 100 ms.
+  const forced = !monitored && !ovsMode && MIIMON_FORCED_MODES.includes(spec.mode);
   return {
     type: 'bond',
     name: spec.name,
     mode: spec.mode,
     members: spec.members,
     primary: spec.mode === 'active-backup' ? (spec.primary ?? null) : null,
-    miimonMs: monitored ? spec.miimon! : forced ? 100 : null,
+    linkDetectMs: monitored ? spec.miimon! : forced ? 100 : ovsMode ? 0 : null,
     miimonForced: forced,
     xmitHashPolicy: HASHED_MODES.includes(spec.mode) ? (spec.xmitHashPolicy ?? 'layer2') : 'layer2',
+    ovsMode,
   };
 }
 
-/** What the transmit hash policy means for a guest's traffic, for the notes of hashed bonds. */
+/** What the transmit hash policy (or Open vSwitch's balancing) means for a guest's traffic, for the notes of balancing bonds. */
 export function hashPolicyNote(team: BondTeam): string | null {
+  if (team.ovsMode === 'balance-slb') return 'Open vSwitch balance-slb: each source MAC and VLAN is pinned to one member, picked in turn at first use and moved by load every 10 s, so which member carries a guest is not predictable';
+  if (team.ovsMode === 'balance-tcp') return 'Open vSwitch balance-tcp (LACP): each L3/L4 flow hashes to one member, so one guest spreads its flows over the members';
   if (!HASHED_MODES.includes(team.mode)) return null;
   const meaning: Record<BondTeam['xmitHashPolicy'], string> = {
     layer2: 'each peer MAC hashes to one member, so traffic to one gateway stays on one member',

@@ -28,6 +28,14 @@ export function adminRoutes(app: Api, deps: Deps): void {
   );
 
   app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/session', tags: ['tokens'], summary: "The calling token's name and role (the web UI offers only what the role may do)", responses: { 200: json(s.SessionSchema, 'Who is calling'), ...problems(401) } }),
+    async (c) => {
+      contextFor(deps, c, 'viewer');
+      const { name, role } = c.get('token')!;
+      return c.json({ name, role }, 200);
+    },
+  );
+  app.openapi(
     createRoute({ method: 'get', path: '/api/v1/tokens', tags: ['tokens'], summary: 'List tokens (never their secrets)', responses: { 200: json(z.object({ items: z.array(s.TokenSchema) }), 'Tokens'), ...problems(401, 403) } }),
     async (c) => c.json({ items: await listTokens(contextFor(deps, c, 'admin')) }, 200),
   );

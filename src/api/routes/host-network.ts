@@ -1,11 +1,19 @@
 /** A host's network rendered for its platform, imported from config files or live facts, and compared. */
 import { createRoute } from '@hono/zod-openapi';
 import { findImporter } from '../../connectors/importers.ts';
+import { RENDERERS } from '../../render/index.ts';
 import { diffHost, importHost, renderHost } from '../../services/host-network.ts';
 import * as s from '../schemas.ts';
 import { body, contextFor, json, problems, READ_ERRORS, WRITE_ERRORS, type Api, type Deps } from './common.ts';
 
 export function hostNetworkRoutes(app: Api, deps: Deps): void {
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/render-formats', tags: ['hosts'], summary: 'Every render format and the platforms it renders for', responses: { 200: json(s.RenderFormatsSchema, 'Formats by name'), ...problems(401) } }),
+    async (c) => {
+      contextFor(deps, c, 'viewer');
+      return c.json({ items: Object.entries(RENDERERS).map(([format, entry]) => ({ format, platforms: entry.platforms })) }, 200);
+    },
+  );
   app.openapi(
     createRoute({ method: 'get', path: '/api/v1/hosts/{name}/render', tags: ['hosts'], summary: "A host's network configuration in one format", request: { params: s.NameParam, query: s.RenderQuery }, responses: { 200: json(s.RenderedSchema, 'The files, by the path the platform reads them from'), ...problems(...READ_ERRORS) } }),
     async (c) => {

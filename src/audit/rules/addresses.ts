@@ -22,7 +22,8 @@ export const unownedVmIps: Rule = {
     const vnicsByOwner = new Map(estate.vnics.map((vnic) => [`${vnic.vmUuid}/${vnic.mac}`, vnic]));
     const groups = new Map<string, { ips: { vm: string; vmUuid: string; address: string; host: string | null; mac: string }[] }>();
     for (const entry of estate.unattached) {
-      if (!entry.reason.startsWith('no subnet contains it')) continue;
+      // A subnet created since the sync owns it now: the next sync attaches it (or says why not).
+      if (!entry.reason.startsWith('no subnet contains it') || subnetContaining(estate, parseAddress(entry.address))) continue;
       const network = enclosingNetwork(entry.address);
       const group = groups.get(network) ?? { ips: [] };
       group.ips.push(entry);
@@ -43,7 +44,7 @@ export const unownedVmIps: Rule = {
       return {
         host: null,
         objects: [...new Set(group.ips.map((ip) => ip.vm))].sort().concat(group.ips.map((ip) => ip.address)),
-        message: `${group.ips.length} VM IP${group.ips.length > 1 ? 's' : ''} in ${network} (${group.ips.map((ip) => `${ip.vm} ${ip.address}`).join(', ')}) have no subnet`,
+        message: `${group.ips.length} VM IP${group.ips.length > 1 ? 's' : ''} in ${network} (${group.ips.map((ip) => `${ip.vm} ${ip.address}`).join(', ')}) ${group.ips.length > 1 ? 'have' : 'has'} no subnet`,
         fix: `hostwire subnet create ${name} --wire ${shellWord(wire)} --cidr ${network}${vlan}\nhostwire sync ACCOUNT   # attaches the IPs to the new subnet`,
       };
     });

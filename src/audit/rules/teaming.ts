@@ -44,14 +44,17 @@ export const teamingRules: Rule = {
     for (const team of teams(estate.hosts)) {
       const { host, owner, teaming } = team;
       const where = owner === team.switchName ? team.switchName : `port group '${owner}' on ${team.switchName}`;
-      const beacon = teaming.failureDetection?.mode === 'beacon';
-      if (teaming.loadBalancing === 'iphash' && teaming.standby.length) {
+      // Threshold 0 turns beacon failure detection off (seed 000).
+      const beacon = teaming.failureDetection?.mode === 'beacon' && teaming.failureDetection.threshold > 0;
+      // A port group is reported only for what it sets itself; what it inherits is its switch's finding.
+      const owns = (...fields: (keyof TeamingPolicy)[]) => owner === team.switchName || fields.some((field) => team.declared?.[field] !== undefined);
+      if (teaming.loadBalancing === 'iphash' && teaming.standby.length && owns('loadBalancing', 'active', 'standby', 'unused')) {
         hits.push({ host: host.name, objects: [host.name, owner, ...teaming.standby], message: `${host.name} ${where} balances by IP hash with standby uplinks ${teaming.standby.join(', ')}`, fix: failoverSet(team, `--active-uplinks=${[...teaming.active, ...teaming.standby].join(',')}`) });
       }
-      if (teaming.loadBalancing === 'iphash' && beacon) {
+      if (teaming.loadBalancing === 'iphash' && beacon && owns('loadBalancing', 'failureDetection')) {
         hits.push({ host: host.name, objects: [host.name, owner], message: `${host.name} ${where} balances by IP hash with beacon probing`, fix: failoverSet(team, '--failure-detection=link') });
       }
-      if (beacon && team.uplinks.length < 3) {
+      if (beacon && team.uplinks.length < 3 && owns('failureDetection')) {
         hits.push({ host: host.name, objects: [host.name, owner], message: `${host.name} ${where} uses beacon probing with ${team.uplinks.length} uplink${team.uplinks.length === 1 ? '' : 's'}; it needs at least three to tell which one failed`, fix: `${failoverSet(team, '--failure-detection=link')}\n(or add a third uplink: esxcli network vswitch standard uplink add --vswitch-name=${shellWord(team.switchName)} --uplink-name=vmnicN)` });
       }
       const named = [...(team.declared?.active ?? []), ...(team.declared?.standby ?? []), ...(team.declared?.unused ?? [])];

@@ -28,20 +28,23 @@ export const vmotionNotEnabled: Rule = {
   check(estate) {
     const hits: Hit[] = [];
     for (const members of clusters(estate).values()) {
-      const portgroups = new Set<string>();
-      const networks = new Set<string>();
+      // Which hosts carry vMotion on each port group and network: only other hosts' make a peer.
+      const portgroups = new Map<string, Set<string>>();
+      const networks = new Map<string, Set<string>>();
+      const note = (into: Map<string, Set<string>>, key: string, host: string) => into.set(key, (into.get(key) ?? new Set()).add(host));
       for (const host of members) {
         for (const vmk of vmks(host)) {
           if (!vmk.services.includes('vmotion')) continue;
-          portgroups.add(vmk.attachment);
-          for (const network of networksOf(estate, vmk)) networks.add(network);
+          note(portgroups, vmk.attachment, host.name);
+          for (const network of networksOf(estate, vmk)) note(networks, network, host.name);
         }
       }
+      const onOtherHosts = (carriers: Set<string> | undefined, host: string) => carriers !== undefined && carriers.size > (carriers.has(host) ? 1 : 0);
       for (const host of members) {
         for (const vmk of vmks(host)) {
           if (vmk.services.includes('vmotion') || vmk.services.includes('management')) continue;
-          const sharedNetwork = networksOf(estate, vmk).find((network) => networks.has(network));
-          if (!portgroups.has(vmk.attachment) && !sharedNetwork) continue;
+          const sharedNetwork = networksOf(estate, vmk).find((network) => onOtherHosts(networks.get(network), host.name));
+          if (!onOtherHosts(portgroups.get(vmk.attachment), host.name) && !sharedNetwork) continue;
           const where = sharedNetwork ? `subnet ${sharedNetwork}` : `port group '${vmk.attachment}'`;
           hits.push({
             host: host.name,
@@ -143,7 +146,10 @@ export const vmotionJumboPartial: Rule = {
       if (!jumbo.length || jumbo.length === vmotion.length) continue;
       const largest = Math.max(...jumbo.map(({ vmk }) => mtuOf(vmk)));
       for (const { host, vmk } of vmotion.filter(({ vmk }) => mtuOf(vmk) <= 1500)) {
-        hits.push({ host: host.name, objects: [host.name, vmk.name], message: `${host.name} ${vmk.name} has MTU ${mtuOf(vmk)} while other vMotion vmks of cluster ${cluster} use ${largest}`, fix: `esxcli network ip interface set --interface-name=${vmk.name} --mtu=${largest}\n(and the vSwitch: esxcli network vswitch standard set --vswitch-name=VSWITCH --mtu=${largest})` });
+        const vswitch = vmkPlacement(host, vmk)?.switch;
+        // The vmk's MTU cannot exceed its switch's: raise the standard vSwitch first when it is lower.
+        const raiseSwitch = vswitch?.kind === 'vswitch' && (vswitch.mtu ?? 1500) < largest ? `esxcli network vswitch standard set --vswitch-name=${shellWord(vswitch.name)} --mtu=${largest}\n` : '';
+        hits.push({ host: host.name, objects: [host.name, vmk.name], message: `${host.name} ${vmk.name} has MTU ${mtuOf(vmk)} while other vMotion vmks of cluster ${cluster} use ${largest}`, fix: `${raiseSwitch}esxcli network ip interface set --interface-name=${vmk.name} --mtu=${largest}` });
       }
     }
     return hits;

@@ -11,7 +11,7 @@ export const mergeableWires: Rule = {
     return estate.mergeSuggestions.map((suggestion) => ({
       host: null,
       objects: [...suggestion.wires, suggestion.into],
-      message: `wire${suggestion.wires.length > 1 ? 's' : ''} ${suggestion.wires.join(', ')} look like wire ${suggestion.into}: ${suggestion.evidence.join('; ')}`,
+      message: `wire${suggestion.wires.length > 1 ? 's' : ''} ${suggestion.wires.join(', ')} look${suggestion.wires.length > 1 ? '' : 's'} like wire ${suggestion.into}: ${suggestion.evidence.join('; ')}`,
       fix: `hostwire wire merge ${suggestion.wires.map(shellWord).join(' ')} --into ${shellWord(suggestion.into)}`,
     }));
   },

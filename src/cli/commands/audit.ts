@@ -2,16 +2,22 @@
 import type { Command } from 'commander';
 import { RULES } from '../../audit/index.ts';
 import { SEVERITIES } from '../../audit/rule.ts';
-import { audit } from '../../services/audit.ts';
+import { invalid } from '../../domain/errors.ts';
+import { applyFix, audit, planFix, type FixPlan } from '../../services/audit.ts';
 import { planHostVmotion, simulateHostBalance, simulateHostFailure, type SimSettings } from '../../services/sim.ts';
 import type { Runner } from '../main.ts';
 import { printJson, printTable } from '../output.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+function printPlan(plan: FixPlan): void {
+  process.stdout.write(`plan for ${plan.rule} on ${plan.host}:\n`);
+  for (const finding of plan.findings) process.stdout.write(`# ${finding.message}\n${finding.fix}\n`);
+}
+
 const list = (value: string | undefined) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []);
 
 export function registerAuditCommands(program: Command, run: Runner): void {
-  program
+  const auditCommand = program
     .command('audit')
     .description('find what is wrong before it breaks: vMotion, teaming, VLANs, MTU, addresses')
     .option('--host <name>', "only this host's findings")
@@ -28,6 +34,33 @@ export function registerAuditCommands(program: Command, run: Runner): void {
         }
         const counts = SEVERITIES.map((severity) => `${findings.filter((finding) => finding.severity === severity).length} ${severity}`);
         process.stdout.write(`${findings.length} findings: ${counts.join(', ')}\n`);
+      }),
+    );
+
+  auditCommand
+    .command('fix <rule>')
+    .description("print the plan that fixes a rule's findings on a host; --apply carries it out (vmotion-not-enabled, on a host synced from vCenter)")
+    .option('--host <name>', 'the host (required)')
+    .option('--apply', 'carry the plan out in vCenter and record what changed')
+    .option('--account <name>', 'the vSphere account to apply it through (default: the account the host was synced from)')
+    .option('--json', 'print JSON')
+    .action((rule: string, _local: unknown, command: Command) =>
+      run(program, async (context) => {
+        // `audit` has --host and --json too, and the program's global option parsing gives them to it.
+        const options = command.optsWithGlobals<{ host?: string; apply?: boolean; account?: string; json?: boolean }>();
+        if (!options.host) throw invalid('host', 'name the host: hostwire audit fix RULE --host NAME');
+        const plan = await planFix(context, rule, options.host);
+        if (!options.apply) {
+          if (options.json) return printJson(plan);
+          return printPlan(plan);
+        }
+        const applied = await applyFix(context, rule, options.host, { account: options.account });
+        // Some vmks refused: the command failed, though the others were fixed and recorded.
+        if (applied.results.some((result) => !result.ok)) process.exitCode = 1;
+        if (options.json) return printJson(applied);
+        printPlan(applied);
+        process.stdout.write(`applied through account ${applied.account}:\n`);
+        for (const result of applied.results) process.stdout.write(`  ${result.host} ${result.vmk}: ${result.ok ? 'ok' : 'FAILED'}: ${result.message}\n`);
       }),
     );
 

@@ -43,8 +43,10 @@ export interface OvsRenderOptions {
   datapathType?: 'system' | 'netdev';
 }
 
+export type OvsBondMode = 'active-backup' | 'balance-slb' | 'balance-tcp';
+
 /** The OVS bond each Linux bonding mode becomes; a mode missing here has no OVS equivalent. */
-const OVS_BOND_MODES: Partial<Record<Bond['mode'], { lacp: 'active' | 'off'; bondMode: string }>> = {
+const OVS_BOND_MODES: Partial<Record<Bond['mode'], { lacp: 'active' | 'off'; bondMode: OvsBondMode }>> = {
   '802.3ad': { lacp: 'active', bondMode: 'balance-tcp' },
   'active-backup': { lacp: 'off', bondMode: 'active-backup' },
   'balance-tlb': { lacp: 'off', bondMode: 'balance-slb' },
@@ -56,11 +58,21 @@ const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** A Linux device name: IFNAMSIZ is 16 with the closing NUL. */
 const DEVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 
+/**
+ * The OVS bond a declared bond becomes on an Open vSwitch bridge, or null when OVS has no
+ * equivalent of its mode. The failure simulation models an OVS-owned bond by it too.
+ */
+export function ovsBond(bond: Bond): { lacp: 'active' | 'off'; bondMode: OvsBondMode } | null {
+  const mapped = OVS_BOND_MODES[bond.mode];
+  if (!mapped) return null;
+  const macHashed = bond.mode === '802.3ad' && bond.xmitHashPolicy !== undefined && MAC_HASH_POLICIES.includes(bond.xmitHashPolicy);
+  return macHashed ? { ...mapped, bondMode: 'balance-slb' } : mapped;
+}
+
 function bondColumns(bond: Bond): string[] {
-  const mapped = OVS_BOND_MODES[bond.mode]!;
-  const bondMode = bond.mode === '802.3ad' && bond.xmitHashPolicy && MAC_HASH_POLICIES.includes(bond.xmitHashPolicy) ? 'balance-slb' : mapped.bondMode;
+  const { lacp, bondMode } = ovsBond(bond)!;
   return [
-    `lacp=${mapped.lacp}`,
+    `lacp=${lacp}`,
     `bond_mode=${bondMode}`,
     ...(bond.mode === '802.3ad' && bond.lacpRate ? [`other_config:lacp-time=${bond.lacpRate}`] : []),
     ...(bond.mode === 'active-backup' && bond.primary ? [`other_config:bond-primary=${bond.primary}`] : []),
@@ -104,7 +116,7 @@ function refusals(host: RenderInput, ovsBridges: Bridge[]): FieldError[] {
   specs.forEach((spec, index) => {
     const path = `interfaces.${index}`;
     const owner = ovsBridgeOf.get(spec.name);
-    if (spec.kind === 'bond' && owner && !OVS_BOND_MODES[spec.mode]) {
+    if (spec.kind === 'bond' && owner && !ovsBond(spec)) {
       errors.push({ path: `${path}.mode`, message: `${spec.name} is a bond on Open vSwitch bridge ${owner}, and OVS has no equivalent of mode ${spec.mode}; use one of: ${Object.keys(OVS_BOND_MODES).join(', ')}` });
     }
     if (spec.kind === 'vlan' && owner) {

@@ -1,0 +1,24 @@
+/**
+ * A host's HostVirtualNicManager: where vCenter selects which vmks carry a service (vMotion, vSAN,
+ * provisioning...). Finding the manager of a host, and selecting a vmk for a service on it.
+ */
+import type { VimClient } from './client.ts';
+import { VsphereError } from './errors.ts';
+import { el, text, xml, type MoRef } from './soap.ts';
+
+/**
+ * The HostVirtualNicManager of a host (its `configManager.virtualNicManager`). The type is taken
+ * from the schema, not the answer: vCenter sends the moref's `type` beside an `xsi:type` of
+ * ManagedObjectReference, and only the value is the host's own.
+ */
+export async function virtualNicManagerOf(client: VimClient, host: MoRef): Promise<MoRef> {
+  const [object] = await client.retrieveProperties(host, [{ type: 'HostSystem', paths: ['configManager.virtualNicManager'] }]);
+  const value = text(object?.props.get('configManager.virtualNicManager'));
+  if (!value) throw new VsphereError(`host ${host.value} has no configManager.virtualNicManager: is it connected to vCenter?`);
+  return { type: 'HostVirtualNicManager', value };
+}
+
+/** Selects vmk `device` for `nicType` (e.g. 'vmotion'); the host keeps its other selections. */
+export async function selectVnicForNicType(client: VimClient, manager: MoRef, nicType: string, device: string): Promise<void> {
+  await client.call('SelectVnicForNicType', manager, xml(el('nicType', nicType), el('device', device)));
+}
