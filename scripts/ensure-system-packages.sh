@@ -25,6 +25,10 @@ command -v grub-script-check >/dev/null || missing+=(grub-common)
 [ -f /usr/lib/PXELINUX/pxelinux.0 ] || missing+=(pxelinux)
 [ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] || missing+=(syslinux-common)
 command -v curl >/dev/null || missing+=(curl)
+command -v busybox >/dev/null || missing+=(busybox)
+command -v tftp >/dev/null || missing+=(tftp-hpa)
+command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+[ -d /usr/lib/ipxe/qemu ] || missing+=(ipxe-qemu)
 command -v chromium >/dev/null || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi

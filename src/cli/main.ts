@@ -13,6 +13,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerInventoryCommands } from './commands/inventory.ts';
 import { registerIpCommands } from './commands/ip.ts';
 import { registerPxeCommands } from './commands/pxe.ts';
+import { registerPxeServeCommands } from './commands/pxe-serve.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerPxeCommands(program, run);
   registerDemoCommand(program, run);
   registerServeCommand(program);
+  registerPxeServeCommands(program, run);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
