@@ -183,7 +183,7 @@ function definePxeSuite(open: () => Promise<Store>): void {
 
   it('builds the render input: subnet facts, image, token, and the declaration of a declared host', async () => {
     await upsertHost(context, { name: 'esx07', platform: 'esxi' });
-    const input = await pxeRenderInput(context, { server: { address: '10.1.1.5', httpPort: 8080, interface: 'eth1' }, allowUnknown: false, dns: false, rootPasswordHash: '$6$salt1234$abcdefghijklmnop' });
+    const input = await pxeRenderInput(context, { server: { address: '10.1.1.5', httpPort: 8080, interface: 'eth1' }, allowUnknown: false, dns: false, rootPasswordHash: '$6$salt1234$louA.pgRarn8cVix3yBFyOOj73MD1nFtu585ORIeduo/5A7NnPZ07LQyXNxaB5l9cyyk/MaRbT3u/8uzEETRc/' });
     assert.deepEqual(input.hosts.map((host) => host.record.name), ['esx07', 'kvm03']);
     const [esx07, kvm03] = input.hosts;
     assert.deepEqual(esx07!.subnet, { name: 'mgmt', cidr: '10.1.1.0/24', gateway: '10.1.1.1', dns: ['10.1.1.10'], domain: 'dc1.example.net', vlan: 100 });
@@ -192,7 +192,7 @@ function definePxeSuite(open: () => Promise<Store>): void {
     assert.deepEqual([esx07!.declared?.name, esx07!.declared?.platform], ['esx07', 'esxi']);
     assert.equal(kvm03!.declared, null);
     assert.deepEqual([kvm03!.image.kernel, kvm03!.image.initrd], ['debian-installer/amd64/linux', 'debian-installer/amd64/initrd.gz']);
-    assert.deepEqual([input.server, input.allowUnknown, input.dns, input.rootPasswordHash], [{ address: '10.1.1.5', httpPort: 8080, interface: 'eth1' }, false, false, '$6$salt1234$abcdefghijklmnop']);
+    assert.deepEqual([input.server, input.allowUnknown, input.dns, input.rootPasswordHash], [{ address: '10.1.1.5', httpPort: 8080, interface: 'eth1' }, false, false, '$6$salt1234$louA.pgRarn8cVix3yBFyOOj73MD1nFtu585ORIeduo/5A7NnPZ07LQyXNxaB5l9cyyk/MaRbT3u/8uzEETRc/']);
     const error = await refusal(pxeRenderInput(context, { server: { address: '2001:db8::5', httpPort: 0, interface: null }, allowUnknown: true, dns: true, rootPasswordHash: 'hunter2' }));
     assert.deepEqual(error.fields.map((field) => field.path), ['server.address', 'server.httpPort', 'rootPasswordHash']);
   });
