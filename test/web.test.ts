@@ -233,7 +233,7 @@ describe('web UI', () => {
     for (const name of ['Management Network', 'VM Network', 'vMotion-1', 'vMotion-2', 'vMotion-3']) {
       await graph.getByRole('group', { name: `portgroup ${name}` }).waitFor();
     }
-    await graph.getByRole('group', { name: 'portgroup VM Network' }).getByText('VLAN 50 · dc1-trunk (by VLAN) · vm-web').waitFor();
+    await graph.getByRole('group', { name: 'portgroup VM Network' }).getByText('VLAN 50 · vm-web · dc1-trunk (by VLAN)').waitFor();
     await graph.getByRole('group', { name: 'VM web01' }).waitFor();
     assert.equal(await graph.getByRole('button', { name: 'esx01', exact: true }).getAttribute('aria-expanded'), 'true');
     // esx02 stays collapsed; Enter on its node expands it, and again collapses it.

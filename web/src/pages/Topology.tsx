@@ -4,7 +4,7 @@
  * Hosts start collapsed and the search narrows them, so a wire of 50 hosts stays readable.
  * Failing an uplink asks the simulator what fails over where and what loses connectivity.
  */
-import { Background, Controls, ReactFlow, type Edge, type Node } from '@xyflow/react';
+import { Background, Controls, ReactFlow, type Edge, type Node, type ReactFlowInstance } from '@xyflow/react';
 import { useEffect, useState } from 'react';
 import { interfaceParents } from '../../../src/domain/interfaces.ts';
 import { api, ApiError, enc, fetchAll } from '../api.ts';
@@ -252,6 +252,7 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
   const [estate, setEstate] = useState<WireEstate>();
   const [networks, setNetworks] = useState<Map<string, HostNetwork>>(new Map());
   const [error, setError] = useState<string>();
+  const [flow, setFlow] = useState<ReactFlowInstance>();
 
   useEffect(() => {
     Promise.all([fetchAll<Wire>('/api/v1/wires'), fetchAll<Portgroup>('/api/v1/port-groups'), fetchAll<Subnet>('/api/v1/subnets'), fetchAll<Vm>('/api/v1/vms')]).then(
@@ -268,6 +269,14 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
       );
     }
   }, [wanted]);
+
+  // fitView applies when the flow mounts; a new layout (hosts shown, hosts drawn) fits again, keeping the keyboard focus.
+  const layout = estate ? `${wire}|${q}|${[...expanded].filter((host) => networks.has(host)).join(',')}` : '';
+  useEffect(() => {
+    if (!flow) return;
+    const frame = requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
+    return () => cancelAnimationFrame(frame);
+  }, [flow, layout]);
 
   if (error) return <ErrorNote error={error} />;
   if (!estate) return <Loading what="the wires and port groups" />;
@@ -304,7 +313,6 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
       position: { x: column * COLUMN_WIDTH, y },
       ariaLabel: `host ${host}`,
       className: ['topo-node', 'kind-host', hits.length ? 'match' : ''].filter(Boolean).join(' '),
-      sourcePosition: 'bottom' as Node['sourcePosition'],
       data: {
         label: (
           <span className="topo-label">
@@ -345,15 +353,12 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
       portgroupDetail: (spec, portgroup) => {
         const where = portgroup ? wireOf(portgroup, estate.subnets) : { wire: null, inferred: false };
         const subnet = portgroup ? subnetOf(portgroup, where.wire) : null;
-        return `VLAN ${spec.kind === 'portgroup' ? spec.vlan : ''} · ${where.wire ?? 'no wire'}${where.inferred ? ' (by VLAN)' : ''} · ${subnet ?? 'no subnet'}`;
+        return `VLAN ${spec.kind === 'portgroup' ? spec.vlan : ''} · ${subnet ?? 'no subnet'} · ${where.wire ?? 'no wire'}${where.inferred ? ' (by VLAN)' : ''}`;
       },
       extraClass: (name, kind) => (kind === 'portgroup' && !mine.some((entry) => entry.portgroup.name === name) ? 'off-wire' : ''),
     });
     nodes.push(...graph.nodes);
     edges.push(...graph.edges);
-    for (const spec of network.host.interfaces.filter((candidate) => candidate.kind === 'physical')) {
-      edges.push({ id: `host:${host}->${spec.name}`, source: `host:${host}`, target: `${host}/${spec.name}` });
-    }
     y += graph.height - 40 + 24;
   }
   const height = Math.max(y + (column > 0 ? HOST_ROW : 0), 2 * HOST_ROW) + 40;
@@ -433,9 +438,11 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
               }}
             >
               <ReactFlow
+                onInit={setFlow}
                 nodes={nodes}
                 edges={edges}
                 fitView
+                fitViewOptions={{ maxZoom: 1 }}
                 nodesDraggable={false}
                 nodesConnectable={false}
                 zoomOnScroll={false}
