@@ -1,8 +1,10 @@
 /**
- * Topology per host (or the hosts of one wire): physical NICs → bonds → VLAN interfaces →
- * switches and bridges → port groups (VLAN, wire, subnet) → vmks and VMs, coloured by findings.
- * Hosts start collapsed and the search narrows them, so a wire of 50 hosts stays readable.
- * Failing an uplink asks the simulator what fails over where and what loses connectivity.
+ * Topology per host: physical NICs → bonds → VLAN interfaces → switches and bridges → port groups
+ * (VLAN, wire, subnet) → vmks and VMs, coloured by findings. Failing an uplink asks the simulator
+ * what fails over where and what loses connectivity.
+ * Topology per wire: one graph of every host with a port group on the wire, each host one node
+ * until expanded into the same per-host drawing, and a search that narrows and highlights, so a
+ * wire of 50 hosts stays readable. Unmapped port groups go on the wire that carries their VLAN.
  */
 import { Background, Controls, ReactFlow, type Edge, type Node, type ReactFlowInstance } from '@xyflow/react';
 import { useEffect, useState } from 'react';
@@ -471,7 +473,9 @@ export function Topology() {
 
   useEffect(() => {
     if (!wire || view === 'wire') return setOnWire(undefined);
-    fetchAll<Portgroup>('/api/v1/port-groups').then((portgroups) => setOnWire(new Set(portgroups.filter((pg) => pg.wire === wire).map((pg) => pg.host))));
+    Promise.all([fetchAll<Portgroup>('/api/v1/port-groups'), fetchAll<Subnet>('/api/v1/subnets')]).then(([portgroups, subnets]) =>
+      setOnWire(new Set(portgroups.filter((pg) => wireOf(pg, subnets).wire === wire).map((pg) => pg.host))),
+    );
   }, [wire, view]);
 
   const go = (changes: { q?: string; wire?: string; host?: string; view?: string }) =>
