@@ -209,6 +209,55 @@ describe('web UI', () => {
     await shoot('topology');
   });
 
+  test("a wire's topology shows its hosts collapsed, expands one to its port groups, and highlights a search", async () => {
+    await login(tokens.viewer);
+    await page.goto(`${server.url}/topology`);
+    await page.getByRole('group', { name: 'Topology view' }).getByRole('button', { name: 'Per wire' }).click();
+    await page.getByRole('combobox', { name: /^Wire/ }).selectOption('dc1-trunk');
+    // The demo's port groups carry no wire: they are placed by the subnets of their VLAN, and the page says so.
+    await page.getByRole('note').filter({ hasText: 'by VLAN' }).waitFor();
+    const subnets = page.getByRole('table', { name: 'Subnets of dc1-trunk' });
+    await subnets.getByRole('row').filter({ hasText: 'vm-web' }).filter({ hasText: 'VM Network (2 hosts)' }).waitFor();
+    await subnets.getByRole('row').filter({ hasText: 'mgmt' }).filter({ hasText: 'Management Network (2 hosts)' }).waitFor();
+    const graph = page.getByRole('group', { name: 'Topology of wire dc1-trunk' });
+    for (const host of ['esx01', 'esx02']) {
+      const node = graph.getByRole('group', { name: `host ${host}` });
+      await node.getByText('2 port groups · VLAN 50, 100').waitFor();
+      assert.equal(await node.getByRole('button', { name: host, exact: true }).getAttribute('aria-expanded'), 'false');
+    }
+    assert.equal(await graph.getByRole('group', { name: /^portgroup / }).count(), 0);
+    // Hosts without a port group on the wire are not drawn.
+    assert.equal(await graph.getByRole('group', { name: 'host xen1' }).count(), 0);
+
+    await graph.getByRole('button', { name: 'esx01', exact: true }).click();
+    for (const name of ['Management Network', 'VM Network', 'vMotion-1', 'vMotion-2', 'vMotion-3']) {
+      await graph.getByRole('group', { name: `portgroup ${name}` }).waitFor();
+    }
+    await graph.getByRole('group', { name: 'portgroup VM Network' }).getByText('VLAN 50 · vm-web · dc1-trunk (by VLAN)').waitFor();
+    await graph.getByRole('group', { name: 'VM web01' }).waitFor();
+    assert.equal(await graph.getByRole('button', { name: 'esx01', exact: true }).getAttribute('aria-expanded'), 'true');
+    // esx02 stays collapsed; Enter on its node expands it, and again collapses it.
+    const esx02 = graph.getByRole('group', { name: 'host esx02' });
+    await esx02.focus();
+    await page.keyboard.press('Enter');
+    await graph.getByRole('button', { name: 'esx02', exact: true }).and(page.locator('[aria-expanded="true"]')).waitFor();
+    await esx02.focus();
+    await page.keyboard.press('Enter');
+    await graph.getByRole('button', { name: 'esx02', exact: true }).and(page.locator('[aria-expanded="false"]')).waitFor();
+
+    await page.getByLabel('Search hosts, port groups and VMs').fill('vMotion-2');
+    const hit = graph.getByRole('group', { name: 'portgroup vMotion-2' });
+    await page.waitForFunction(() => document.querySelector('[aria-label="portgroup vMotion-2"]')?.classList.contains('match'));
+    assert.match((await hit.getAttribute('class'))!, /\bmatch\b/);
+    assert.doesNotMatch((await graph.getByRole('group', { name: 'portgroup vMotion-1' }).getAttribute('class'))!, /\bmatch\b/);
+    await graph.getByRole('group', { name: 'host esx02' }).getByText('matches: vMotion-2').waitFor();
+    await page.getByLabel('Search hosts, port groups and VMs').fill('db01');
+    await page.getByText('1 of 2 hosts on dc1-trunk match “db01”').waitFor();
+    await page.getByLabel('Search hosts, port groups and VMs').fill('vMotion-2');
+    await hit.waitFor();
+    await shoot('topology-wire');
+  });
+
   test('a VM with an unattached IP gets its proposed subnet created, and then the IP attached', async () => {
     await login(tokens.admin);
     await page.goto(`${server.url}/vms`);

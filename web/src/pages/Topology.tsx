@@ -1,17 +1,20 @@
 /**
- * Topology per host (or the hosts of one wire): physical NICs → bonds → VLAN interfaces →
- * switches and bridges → port groups (VLAN, wire, subnet) → vmks and VMs, coloured by findings.
- * Hosts start collapsed and the search narrows them, so a wire of 50 hosts stays readable.
- * Failing an uplink asks the simulator what fails over where and what loses connectivity.
+ * Topology per host: physical NICs → bonds → VLAN interfaces → switches and bridges → port groups
+ * (VLAN, wire, subnet) → vmks and VMs, coloured by findings. Failing an uplink asks the simulator
+ * what fails over where and what loses connectivity.
+ * Topology per wire: one graph of every host with a port group on the wire, each host one node
+ * until expanded into the same per-host drawing, and a search that narrows and highlights, so a
+ * wire of 50 hosts stays readable. Unmapped port groups go on the wire that carries their VLAN.
  */
-import { Background, Controls, ReactFlow, type Edge, type Node } from '@xyflow/react';
+import { Background, Controls, ReactFlow, type Edge, type Node, type ReactFlowInstance } from '@xyflow/react';
 import { useEffect, useState } from 'react';
 import { interfaceParents } from '../../../src/domain/interfaces.ts';
 import { api, ApiError, enc, fetchAll } from '../api.ts';
 import { ErrorNote, Field, Loading, Pager, Severity } from '../components.tsx';
 import { usePaged } from '../hooks.ts';
 import { Link, setParams, useLocation } from '../router.tsx';
-import type { FailoverEntry, Finding, Host, HostDetail, InterfaceSpec, Portgroup, Vm } from '../types.ts';
+import type { FailoverEntry, Finding, Host, HostDetail, InterfaceSpec, Portgroup, Subnet, Vm, Wire } from '../types.ts';
+import { wireOf } from '../wiring.ts';
 
 const COLUMN: Record<InterfaceSpec['kind'] | 'vm', number> = { physical: 0, bond: 1, vlan: 2, bridge: 3, vswitch: 3, dvswitch: 3, portgroup: 4, vmk: 5, vm: 5 };
 const COLUMN_WIDTH = 230;
@@ -61,12 +64,26 @@ function subtitle(spec: InterfaceSpec, portgroup: Portgroup | undefined): string
 /** What the failure simulation did to each object: its link went down, it failed over, or it lost connectivity. */
 type SimEffect = 'down' | 'failover' | 'lost';
 
-function buildGraph(network: HostNetwork, search: string, effects: Map<string, SimEffect>): { nodes: Node[]; edges: Edge[]; height: number } {
+/** Where buildGraph draws a host when it is one of several (the wire view): node ids get a prefix, positions an offset. */
+interface GraphPlacement {
+  prefix?: string;
+  x?: number;
+  y?: number;
+  /** The subtitle of a port group node, instead of its own wire and subnet. */
+  portgroupDetail?: (spec: InterfaceSpec, portgroup: Portgroup | undefined) => string;
+  /** More classes for a node (the wire view dims what is not on its wire). */
+  extraClass?: (name: string, kind: string) => string;
+}
+
+const matches = (name: string, needle: string) => needle !== '' && name.toLowerCase().includes(needle);
+
+function buildGraph(network: HostNetwork, search: string, effects: Map<string, SimEffect>, placement: GraphPlacement = {}): { nodes: Node[]; edges: Edge[]; height: number } {
+  const { prefix = '', x = 0, y = 0 } = placement;
   const rows = new Map<number, number>();
   const place = (column: number) => {
     const row = rows.get(column) ?? 0;
     rows.set(column, row + 1);
-    return { x: column * COLUMN_WIDTH, y: row * ROW_HEIGHT };
+    return { x: x + column * COLUMN_WIDTH, y: y + row * ROW_HEIGHT };
   };
   const worst = new Map<string, string>();
   for (const finding of network.findings ?? []) {
@@ -77,7 +94,9 @@ function buildGraph(network: HostNetwork, search: string, effects: Map<string, S
   }
   const needle = search.trim().toLowerCase();
   const classes = (name: string, kind: string) =>
-    [`topo-node`, `kind-${kind}`, worst.has(name) ? `finding-${worst.get(name)}` : '', effects.has(name) ? `sim-${effects.get(name)}` : '', needle && name.toLowerCase().includes(needle) ? 'match' : ''].filter(Boolean).join(' ');
+    [`topo-node`, `kind-${kind}`, worst.has(name) ? `finding-${worst.get(name)}` : '', effects.has(name) ? `sim-${effects.get(name)}` : '', matches(name, needle) ? 'match' : '', placement.extraClass?.(name, kind) ?? '']
+      .filter(Boolean)
+      .join(' ');
   const label = (name: string, detail: string) => (
     <span className="topo-label">
       <strong>{name}</strong>
@@ -85,20 +104,24 @@ function buildGraph(network: HostNetwork, search: string, effects: Map<string, S
     </span>
   );
 
+  const detail = (spec: InterfaceSpec) => {
+    const portgroup = network.portgroups.find((pg) => pg.name === spec.name);
+    return spec.kind === 'portgroup' && placement.portgroupDetail ? placement.portgroupDetail(spec, portgroup) : subtitle(spec, portgroup);
+  };
   const nodes: Node[] = network.host.interfaces.map((spec) => ({
-    id: spec.name,
+    id: prefix + spec.name,
     position: place(COLUMN[spec.kind]),
-    data: { label: label(spec.name, subtitle(spec, network.portgroups.find((pg) => pg.name === spec.name))) },
+    data: { label: label(spec.name, detail(spec)) },
     className: classes(spec.name, spec.kind),
     ariaLabel: `${spec.kind} ${spec.name}`,
   }));
   const edges: Edge[] = network.host.interfaces.flatMap((spec) =>
-    interfaceParents(spec).map((parent) => ({ id: `${parent.name}->${spec.name}`, source: parent.name, target: spec.name, className: effects.get(parent.name) === 'down' ? 'edge-down' : undefined })),
+    interfaceParents(spec).map((parent) => ({ id: `${prefix}${parent.name}->${spec.name}`, source: prefix + parent.name, target: prefix + spec.name, className: effects.get(parent.name) === 'down' ? 'edge-down' : undefined })),
   );
   const names = new Set(network.host.interfaces.map((spec) => spec.name));
   for (const vm of network.vms) {
-    nodes.push({ id: `vm:${vm.uuid}`, position: place(COLUMN.vm), data: { label: label(vm.name, vm.nics.flatMap((nic) => nic.ips.map((ip) => ip.address)).join(', ')) }, className: classes(vm.name, 'vm'), ariaLabel: `VM ${vm.name}` });
-    for (const nic of vm.nics) if (nic.portgroup && names.has(nic.portgroup)) edges.push({ id: `${nic.portgroup}->${vm.uuid}/${nic.mac}`, source: nic.portgroup, target: `vm:${vm.uuid}` });
+    nodes.push({ id: `${prefix}vm:${vm.uuid}`, position: place(COLUMN.vm), data: { label: label(vm.name, vm.nics.flatMap((nic) => nic.ips.map((ip) => ip.address)).join(', ')) }, className: classes(vm.name, 'vm'), ariaLabel: `VM ${vm.name}` });
+    for (const nic of vm.nics) if (nic.portgroup && names.has(nic.portgroup)) edges.push({ id: `${prefix}${nic.portgroup}->${vm.uuid}/${nic.mac}`, source: prefix + nic.portgroup, target: `${prefix}vm:${vm.uuid}` });
   }
   for (const node of nodes) Object.assign(node, { sourcePosition: 'right', targetPosition: 'left' });
   return { nodes, edges, height: Math.max(...rows.values(), 2) * ROW_HEIGHT + 40 };
@@ -212,24 +235,279 @@ function SimTable({ link, entries }: { link: string; entries: FailoverEntry[] })
   );
 }
 
+const HOSTS_PER_ROW = 6;
+const HOST_ROW = 84;
+
+interface WireEstate {
+  wires: Wire[];
+  portgroups: Portgroup[];
+  subnets: Subnet[];
+  vms: Vm[];
+}
+
+/**
+ * One wire across hosts: every host with a port group on the wire is one node (its port groups and
+ * VLANs) until it is expanded into the per-host drawing; the search keeps the hosts whose name,
+ * port groups or VMs match and highlights the matches.
+ */
+function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string; q: string; expanded: Set<string>; toggle: (host: string) => void; chooseWire: (wire: string) => void }) {
+  const [estate, setEstate] = useState<WireEstate>();
+  const [networks, setNetworks] = useState<Map<string, HostNetwork>>(new Map());
+  const [error, setError] = useState<string>();
+  const [flow, setFlow] = useState<ReactFlowInstance>();
+
+  useEffect(() => {
+    Promise.all([fetchAll<Wire>('/api/v1/wires'), fetchAll<Portgroup>('/api/v1/port-groups'), fetchAll<Subnet>('/api/v1/subnets'), fetchAll<Vm>('/api/v1/vms')]).then(
+      ([wires, portgroups, subnets, vms]) => setEstate({ wires, portgroups, subnets, vms }),
+      (failure: Error) => setError(failure.message),
+    );
+  }, []);
+  const wanted = [...expanded].filter((host) => !networks.has(host)).join(',');
+  useEffect(() => {
+    for (const host of wanted.split(',').filter(Boolean)) {
+      loadHostNetwork(host).then(
+        (network) => setNetworks((known) => new Map(known).set(host, network)),
+        (failure: Error) => setError(failure.message),
+      );
+    }
+  }, [wanted]);
+
+  // fitView applies when the flow mounts; a new layout (hosts shown, hosts drawn) fits again, keeping the keyboard focus.
+  const layout = estate ? `${wire}|${q}|${[...expanded].filter((host) => networks.has(host)).join(',')}` : '';
+  useEffect(() => {
+    if (!flow) return;
+    const frame = requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
+    return () => cancelAnimationFrame(frame);
+  }, [flow, layout]);
+
+  if (error) return <ErrorNote error={error} />;
+  if (!estate) return <Loading what="the wires and port groups" />;
+
+  const placed = estate.portgroups.map((portgroup) => ({ portgroup, ...wireOf(portgroup, estate.subnets) }));
+  const onWire = placed.filter((entry) => entry.wire === wire);
+  const wireSubnets = estate.subnets.filter((subnet) => subnet.wire === wire);
+  const needle = q.trim().toLowerCase();
+  const hitsOf = (host: string) => [
+    ...(matches(host, needle) ? [host] : []),
+    ...estate.portgroups.filter((pg) => pg.host === host && matches(pg.name, needle)).map((pg) => pg.name),
+    ...estate.vms.filter((vm) => vm.host === host && matches(vm.name, needle)).map((vm) => vm.name),
+  ];
+  const hosts = [...new Set(onWire.map((entry) => entry.portgroup.host))].sort();
+  const shown = needle ? hosts.filter((host) => hitsOf(host).length > 0) : hosts;
+  const subnetOf = (portgroup: Portgroup, onWireName: string | null) =>
+    portgroup.subnet ?? estate.subnets.find((subnet) => subnet.wire === onWireName && subnet.vlan === portgroup.vlan)?.name ?? null;
+
+  const nodes: Node[] = [];
+  const edges: Edge[] = [];
+  let y = 0;
+  let column = 0;
+  for (const host of shown) {
+    const mine = onWire.filter((entry) => entry.portgroup.host === host);
+    const vlans = [...new Set(mine.map((entry) => entry.portgroup.vlan))].sort((a, b) => a - b);
+    const open = expanded.has(host);
+    const hits = hitsOf(host);
+    if (open && column > 0) {
+      y += HOST_ROW;
+      column = 0;
+    }
+    nodes.push({
+      id: `host:${host}`,
+      position: { x: column * COLUMN_WIDTH, y },
+      ariaLabel: `host ${host}`,
+      className: ['topo-node', 'kind-host', hits.length ? 'match' : ''].filter(Boolean).join(' '),
+      data: {
+        label: (
+          <span className="topo-label">
+            <button
+              type="button"
+              className="disclosure nodrag"
+              aria-expanded={open}
+              aria-label={host}
+              onClick={(event) => {
+                event.stopPropagation();
+                toggle(host);
+              }}
+            >
+              {open ? '▾' : '▸'} {host}
+            </button>
+            <span>
+              {mine.length} port group{mine.length === 1 ? '' : 's'} · VLAN {vlans.join(', ')}
+            </span>
+            {needle && hits.length > 0 && <span className="hits">matches: {hits.join(', ')}</span>}
+          </span>
+        ),
+      },
+    });
+    if (!open) {
+      column += 1;
+      if (column === HOSTS_PER_ROW) {
+        column = 0;
+        y += HOST_ROW;
+      }
+      continue;
+    }
+    const network = networks.get(host);
+    y += HOST_ROW;
+    if (!network) continue;
+    const graph = buildGraph(network, q, new Map(), {
+      prefix: `${host}/`,
+      y,
+      portgroupDetail: (spec, portgroup) => {
+        const where = portgroup ? wireOf(portgroup, estate.subnets) : { wire: null, inferred: false };
+        const subnet = portgroup ? subnetOf(portgroup, where.wire) : null;
+        return `VLAN ${spec.kind === 'portgroup' ? spec.vlan : ''} · ${subnet ?? 'no subnet'} · ${where.wire ?? 'no wire'}${where.inferred ? ' (by VLAN)' : ''}`;
+      },
+      extraClass: (name, kind) => (kind === 'portgroup' && !mine.some((entry) => entry.portgroup.name === name) ? 'off-wire' : ''),
+    });
+    nodes.push(...graph.nodes);
+    edges.push(...graph.edges);
+    y += graph.height - 40 + 24;
+  }
+  const height = Math.max(y + (column > 0 ? HOST_ROW : 0), 2 * HOST_ROW) + 40;
+  const inferred = onWire.some((entry) => entry.inferred);
+
+  return (
+    <div className="wire-view">
+      <Field label="Wire">
+        <select value={wire} onChange={(event) => chooseWire(event.target.value)}>
+          <option value="">choose a wire</option>
+          {estate.wires.map((candidate) => (
+            <option key={candidate.name} value={candidate.name}>
+              {candidate.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {!wire && <p className="muted">Choose a wire to see its hosts.</p>}
+      {wire && (
+        <>
+          {inferred && (
+            <p className="note" role="note">
+              Some port groups have no wire mapped (their hosts are not synced from vCenter, as in the demo): they are placed on the wire whose subnets carry their VLAN, marked “by VLAN”. Sync the account to map
+              them.
+            </p>
+          )}
+          <table aria-label={`Subnets of ${wire}`}>
+            <caption>Subnets of {wire}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Subnet</th>
+                <th scope="col">CIDR</th>
+                <th scope="col">VLAN</th>
+                <th scope="col">Port groups</th>
+              </tr>
+            </thead>
+            <tbody>
+              {wireSubnets.map((subnet) => {
+                const carried = onWire.filter((entry) => entry.portgroup.vlan === subnet.vlan);
+                return (
+                  <tr key={subnet.name}>
+                    <td>
+                      <Link to={`/subnets/${enc(subnet.name)}`}>{subnet.name}</Link>
+                    </td>
+                    <td>{subnet.cidr}</td>
+                    <td>{subnet.vlan}</td>
+                    <td>
+                      {carried.length ? (
+                        [...new Set(carried.map((entry) => entry.portgroup.name))].map((name) => (
+                          <span key={name} className={matches(name, needle) ? 'pill match' : 'pill'}>
+                            {name} ({carried.filter((entry) => entry.portgroup.name === name).length} host{carried.filter((entry) => entry.portgroup.name === name).length === 1 ? '' : 's'})
+                          </span>
+                        ))
+                      ) : (
+                        <span className="muted">none</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p className="muted small" role="status">
+            {shown.length} of {hosts.length} host{hosts.length === 1 ? '' : 's'} on {wire}
+            {needle ? ` match “${q.trim()}”` : ''}. Click a host (or press Enter on it) to expand it.
+          </p>
+          {shown.length > 0 && (
+            <div
+              className="graph"
+              style={{ height }}
+              aria-label={`Topology of wire ${wire}`}
+              role="group"
+              onKeyDown={(event) => {
+                const target = event.target as HTMLElement;
+                const id = target.dataset.id;
+                if (event.key === 'Enter' && target.classList.contains('react-flow__node') && id?.startsWith('host:')) toggle(id.slice('host:'.length));
+              }}
+            >
+              <ReactFlow
+                onInit={setFlow}
+                nodes={nodes}
+                edges={edges}
+                fitView
+                fitViewOptions={{ maxZoom: 1 }}
+                nodesDraggable={false}
+                nodesConnectable={false}
+                zoomOnScroll={false}
+                preventScrolling={false}
+                onNodeClick={(_event, node) => node.id.startsWith('host:') && toggle(node.id.slice('host:'.length))}
+              >
+                <Background />
+                <Controls showInteractive={false} />
+              </ReactFlow>
+            </div>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
 export function Topology() {
   const { params } = useLocation();
   const q = params.get('q') ?? '';
   const wire = params.get('wire') ?? '';
+  const view = params.get('view') === 'wire' ? 'wire' : 'host';
   const expanded = new Set((params.get('host') ?? '').split(',').filter(Boolean));
-  const hosts = usePaged<Host>('/api/v1/hosts', { q: wire ? undefined : q });
+  const hosts = usePaged<Host>('/api/v1/hosts', { q: wire || view === 'wire' ? undefined : q });
   const [onWire, setOnWire] = useState<Set<string>>();
 
   useEffect(() => {
-    if (!wire) return setOnWire(undefined);
-    fetchAll<Portgroup>('/api/v1/port-groups').then((portgroups) => setOnWire(new Set(portgroups.filter((pg) => pg.wire === wire).map((pg) => pg.host))));
-  }, [wire]);
+    if (!wire || view === 'wire') return setOnWire(undefined);
+    Promise.all([fetchAll<Portgroup>('/api/v1/port-groups'), fetchAll<Subnet>('/api/v1/subnets')]).then(([portgroups, subnets]) =>
+      setOnWire(new Set(portgroups.filter((pg) => wireOf(pg, subnets).wire === wire).map((pg) => pg.host))),
+    );
+  }, [wire, view]);
 
+  const go = (changes: { q?: string; wire?: string; host?: string; view?: string }) =>
+    setParams({ view: view === 'wire' ? 'wire' : '', q, wire, host: [...expanded].join(','), ...changes });
   const toggle = (name: string) => {
     const next = new Set(expanded);
     if (!next.delete(name)) next.add(name);
-    setParams({ q, wire, host: [...next].join(',') });
+    go({ host: [...next].join(',') });
   };
+  const switcher = (
+    <div className="view-switch" role="group" aria-label="Topology view">
+      <button type="button" aria-pressed={view === 'host'} onClick={() => go({ view: '', host: '' })}>
+        Per host
+      </button>
+      <button type="button" aria-pressed={view === 'wire'} onClick={() => go({ view: 'wire', host: '' })}>
+        Per wire
+      </button>
+    </div>
+  );
+  if (view === 'wire')
+    return (
+      <section>
+        <h1>Topology</h1>
+        {switcher}
+        <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
+          <Field label="Search hosts, port groups and VMs">
+            <input type="search" value={q} onChange={(event) => go({ q: event.target.value })} />
+          </Field>
+        </form>
+        <WireTopology wire={wire} q={q} expanded={expanded} toggle={toggle} chooseWire={(chosen) => go({ wire: chosen, host: '' })} />
+      </section>
+    );
   const shown = hosts.items.filter((host) => (!onWire || onWire.has(host.name)) && (!wire || !q || host.name.toLowerCase().includes(q.toLowerCase())));
   // Hosts named in the URL are shown even when they are beyond the pages loaded so far.
   const extra = [...expanded].filter((name) => !shown.some((host) => host.name === name));
@@ -237,12 +515,13 @@ export function Topology() {
   return (
     <section>
       <h1>Topology</h1>
+      {switcher}
       <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
         <Field label="Search hosts and objects">
-          <input type="search" value={q} onChange={(event) => setParams({ q: event.target.value, wire, host: [...expanded].join(',') })} />
+          <input type="search" value={q} onChange={(event) => go({ q: event.target.value })} />
         </Field>
         <Field label="Only hosts on wire">
-          <input type="search" value={wire} onChange={(event) => setParams({ q, wire: event.target.value, host: [...expanded].join(',') })} />
+          <input type="search" value={wire} onChange={(event) => go({ wire: event.target.value })} />
         </Field>
       </form>
       <p className="muted small">Click a physical NIC (or its button) to see what fails over and what loses connectivity when its link goes down.</p>

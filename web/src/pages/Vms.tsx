@@ -11,6 +11,7 @@ import { useApi, usePaged } from '../hooks.ts';
 import { Link, setParams, useLocation } from '../router.tsx';
 import { useMay } from '../session.tsx';
 import type { Portgroup, Subnet, Vm, Wire } from '../types.ts';
+import { wireOf } from '../wiring.ts';
 import { SyncButton } from './Sync.tsx';
 
 type VmIp = Vm['nics'][number]['ips'][number];
@@ -164,15 +165,11 @@ export function VmPage({ uuid }: { uuid: string }) {
   );
 }
 
-/**
- * The wire the port group's switch is mapped to; failing that (a host never synced), the one wire
- * whose subnets already use the port group's VLAN.
- */
+/** The wire of the VM's port group (mapped, or inferred from the subnets of its VLAN). */
 async function proposeWire(portgroup: Portgroup | undefined): Promise<string> {
-  if (portgroup?.wire) return portgroup.wire;
   if (!portgroup) return '';
-  const wires = new Set((await fetchAll<Subnet>('/api/v1/subnets', { vlan: String(portgroup.vlan) })).map((subnet) => subnet.wire));
-  return wires.size === 1 ? [...wires][0]! : '';
+  if (portgroup.wire) return portgroup.wire;
+  return wireOf(portgroup, await fetchAll<Subnet>('/api/v1/subnets', { vlan: String(portgroup.vlan) })).wire ?? '';
 }
 
 function ProposeSubnet({ vm, mac, address, portgroup, onChange }: { vm: Vm; mac: string; address: string; portgroup: Portgroup | undefined; onChange: () => void }) {
