@@ -261,6 +261,21 @@ describe('vCenter sync against the simulator', () => {
     assert.equal((await runSync(context, 'vc1', { onProgress: () => { throw new Error('listener'); } })).status, 'succeeded');
   });
 
+  it('reports reconciliation every 50 hosts and VMs on a larger estate', async () => {
+    const big = await startVcsim({ instanceUuid: 'c1a5e2f0-0000-4000-8000-0000000b1600', generate: { hosts: 3, vmsPerHost: 40, cluster: 'progress' } }, { tls: true });
+    try {
+      const account = await startVcsimAccount(context, big, `progress-big-${++n}`);
+      const heard: SyncProgress[] = [];
+      const result = await runSync(context, account, { onProgress: (progress) => heard.push(progress) });
+      assert.equal(result.status, 'succeeded');
+      const total = 3 + 3 * 40;
+      assert.deepEqual(heard.filter((progress) => progress.phase === 'reconciling').map((progress) => [progress.done, progress.total]), [[0, total], [50, total], [100, total], [total, total]]);
+      assert.deepEqual(heard.at(-1), { syncId: result.syncId, phase: 'finishing', done: total, total });
+    } finally {
+      await big.stop();
+    }
+  });
+
   it('starts syncs in the background over HTTP and shows their progress, then their summary or error', async () => {
     // A slow vCenter, so that the sync is still running while it is polled.
     const slow = await startVcsim({ ...SEEDS, delays: { Login: 300, RetrievePropertiesEx: 150 } }, { tls: true });
