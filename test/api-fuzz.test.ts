@@ -908,6 +908,7 @@ function pathCase(r: Rng): Case {
     case 6:
       return jsonCase(label, 'PATCH', `/api/v1/${r.pick(['wires', 'subnets'])}/${r.pick(JUNK_SEGMENTS)}`, r.pick([{ mtu: 1500 }, { vlan: 5 }, { description: 'x' }]), { expect: [400, 404] });
     default:
+      if (r.chance(0.3)) return { label, method: 'GET', path: `/api/v1/syncs/${r.pick([...JUNK_SEGMENTS, '0', '-1', '1.5', '1e3', '0x10', '9'.repeat(40)])}`, auth, expect: [400, 404] };
       return { label, method: 'GET', path: `/api/v1/tags/${r.pick(['wire', 'subnet', 'host', 'vm', 'address', 'nope'])}/${r.pick(JUNK_SEGMENTS)}`, auth, expect: [400, 404] };
   }
 }
@@ -980,6 +981,11 @@ const WRONG_METHODS: [string, string][] = [
   ['POST', '/metrics'],
   ['DELETE', '/metrics'],
   ['POST', '/openapi.json'],
+  ['PUT', '/api/v1/syncs/1'],
+  ['DELETE', '/api/v1/syncs/1'],
+  ['POST', '/api/v1/syncs/1'],
+  ['GET', '/api/v1/accounts/vc1/syncs'],
+  ['DELETE', '/api/v1/accounts/vc1/syncs'],
   ['OPTIONS', '/api/v1/wires'],
   ['OPTIONS', '/api/v1/subnets/mgmt'],
   ['PROPFIND', '/api/v1/wires'],
@@ -1071,6 +1077,11 @@ const ADMIN_ONLY: [string, string, unknown?][] = [
   ['DELETE', '/api/v1/tokens/fuzz-admin'],
   ['POST', '/api/v1/spaces', { name: 'fuzz-space' }],
 ];
+/** Requests only an operator or an admin may make, whatever their outcome then (a viewer gets 403 first). */
+const OPERATOR_ONLY: [string, string, unknown?][] = [
+  ['POST', '/api/v1/accounts/no-such-account/syncs'],
+  ['POST', '/api/v1/accounts/no-such-account/sync'],
+];
 /** Requests that would succeed with the operator token. */
 const OPERATOR_OK: [string, string, unknown?][] = [
   ['POST', '/api/v1/subnets/mgmt/allocations', { count: 1 }],
@@ -1157,7 +1168,7 @@ function buildCases(secrets: Secrets): Case[] {
   const semantic = semanticCases();
   cases.push(...semantic, ...bigBodyCases(), ...parserCases());
   for (const header of badAuthHeaders(secrets)) cases.push({ label: 'auth', method: 'GET', path: '/api/v1/wires', auth: header === null ? null : { header }, expect: [401] });
-  for (const [method, path, body] of [...ADMIN_ONLY, ...OPERATOR_OK]) cases.push(withBody(method, path, body, { label: 'role:viewer', auth: 'viewer', expect: [403] }));
+  for (const [method, path, body] of [...ADMIN_ONLY, ...OPERATOR_OK, ...OPERATOR_ONLY]) cases.push(withBody(method, path, body, { label: 'role:viewer', auth: 'viewer', expect: [403] }));
   for (const [method, path, body] of ADMIN_ONLY) cases.push(withBody(method, path, body, { label: 'role:operator', auth: 'operator', expect: [403] }));
   for (const body of MALFORMED_JSON) for (const [method, path] of EMPTY_SAFE_TARGETS) cases.push({ label: 'malformed-json', method, path, body, expect: [400], malformed: true });
   for (const [method, path] of EMPTY_SAFE_TARGETS) cases.push({ label: 'no-body', method, path, expect: [400, 404] });

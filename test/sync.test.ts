@@ -18,7 +18,7 @@ import { listAddresses } from '../src/ipam/allocation.ts';
 import { createSubnet, deleteSubnet, listSubnets } from '../src/ipam/subnets.ts';
 import { listPortgroups, mergeWires, suggestMerges } from '../src/reconcile/wires.ts';
 import { createSpace } from '../src/services/spaces.ts';
-import { runSync } from '../src/reconcile/sync.ts';
+import { runSync, SYNC_PHASES, type SyncProgress } from '../src/reconcile/sync.ts';
 import { addAccount, listAccounts } from '../src/services/accounts.ts';
 import { listChanges } from '../src/services/changes.ts';
 import { listHosts, listInterfaces } from '../src/services/hosts.ts';
@@ -43,6 +43,9 @@ async function observable(context: Context) {
     changes: (await listChanges(context)).length,
   };
 }
+
+/** Hosts and VMs in the seeds' estate: what a sync's progress counts. */
+const SEED_OBJECTS = (SEEDS.clusters ?? []).reduce((sum, cluster) => sum + (cluster.hosts ?? []).length, 0) + (SEEDS.standaloneHosts ?? []).length + (SEEDS.vms ?? []).length;
 
 const ipsOf = async (context: Context, uuid: string) => JSON.parse((await listTags(context, { kind: 'vm', name: uuid })).sync_ips ?? '[]') as { address: string; reason: string }[];
 
@@ -238,6 +241,105 @@ describe('vCenter sync against the simulator', () => {
       assert.deepEqual(web01.nics[0].ips, [{ address: '10.50.0.10', subnet: 'vm-50', reason: null }]);
     } finally {
       await server.close();
+    }
+  });
+
+  it('reports its progress: phases in order, done monotonic up to the total of hosts and VMs', async () => {
+    const heard: SyncProgress[] = [];
+    const result = await runSync(context, 'vc1', { onProgress: (progress) => heard.push(progress) });
+    assert.equal(result.status, 'succeeded');
+    assert.ok(heard.every((progress) => progress.syncId === result.syncId));
+    const phases = heard.map((progress) => progress.phase).filter((phase, i, all) => phase !== all[i - 1]);
+    assert.deepEqual(phases, SYNC_PHASES);
+    const total = SEED_OBJECTS;
+    const counted = heard.filter((progress) => progress.phase === 'reconciling' || progress.phase === 'finishing');
+    assert.ok(counted.every((progress) => progress.total === total), JSON.stringify(heard));
+    for (let i = 1; i < counted.length; i++) assert.ok(counted[i]!.done >= counted[i - 1]!.done, `done never goes back: ${JSON.stringify(counted)}`);
+    assert.deepEqual(heard.at(-1), { syncId: result.syncId, phase: 'finishing', done: total, total });
+    assert.deepEqual(heard.find((progress) => progress.phase === 'reconciling'), { syncId: result.syncId, phase: 'reconciling', done: 0, total });
+    // A listener that throws never breaks the sync.
+    assert.equal((await runSync(context, 'vc1', { onProgress: () => { throw new Error('listener'); } })).status, 'succeeded');
+  });
+
+  it('reports reconciliation every 50 hosts and VMs on a larger estate', async () => {
+    const big = await startVcsim({ instanceUuid: 'c1a5e2f0-0000-4000-8000-0000000b1600', generate: { hosts: 3, vmsPerHost: 40, cluster: 'progress' } }, { tls: true });
+    try {
+      const account = await startVcsimAccount(context, big, `progress-big-${++n}`);
+      const heard: SyncProgress[] = [];
+      const result = await runSync(context, account, { onProgress: (progress) => heard.push(progress) });
+      assert.equal(result.status, 'succeeded');
+      const total = 3 + 3 * 40;
+      assert.deepEqual(heard.filter((progress) => progress.phase === 'reconciling').map((progress) => [progress.done, progress.total]), [[0, total], [50, total], [100, total], [total, total]]);
+      assert.deepEqual(heard.at(-1), { syncId: result.syncId, phase: 'finishing', done: total, total });
+    } finally {
+      await big.stop();
+    }
+  });
+
+  it('starts syncs in the background over HTTP and shows their progress, then their summary or error', async () => {
+    // A slow vCenter, so that the sync is still running while it is polled.
+    const slow = await startVcsim({ ...SEEDS, delays: { Login: 300, RetrievePropertiesEx: 150 } }, { tls: true });
+    const server = await startServer({ store, listen: { host: '127.0.0.1', port: 0 }, log: () => undefined });
+    const operator = (await createToken(context, { role: 'operator', name: 'progress-operator' })).token;
+    const viewer = (await createToken(context, { role: 'viewer', name: 'progress-viewer' })).token;
+    const call = async (method: string, path: string, token: string) => {
+      const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const follow = async (id: number) => {
+      const seen: string[] = [];
+      for (let i = 0; i < 600; i++) {
+        const sync = await call('GET', `/api/v1/syncs/${id}`, viewer);
+        assert.equal(sync.status, 200, JSON.stringify(sync.body));
+        if (sync.body.progress && sync.body.progress.phase !== seen.at(-1)) seen.push(sync.body.progress.phase);
+        if (sync.body.status !== 'running') return { sync: sync.body, seen };
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`sync ${id} did not end`);
+    };
+    try {
+      const account = await startVcsimAccount(context, slow, `progress-${++n}`);
+      assert.equal((await call('POST', `/api/v1/accounts/${account}/syncs`, viewer)).status, 403);
+      assert.equal((await call('POST', '/api/v1/accounts/no-such-account/syncs', operator)).status, 404);
+      const started = await call('POST', `/api/v1/accounts/${account}/syncs`, operator);
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      assert.ok(Number.isInteger(started.body.syncId));
+      const second = await call('POST', `/api/v1/accounts/${account}/syncs`, operator);
+      assert.equal(second.status, 409, JSON.stringify(second.body));
+      assert.match(second.body.detail, /already syncing/);
+      const { sync, seen } = await follow(started.body.syncId);
+      assert.equal(sync.status, 'succeeded', JSON.stringify(sync));
+      assert.equal(sync.id, started.body.syncId);
+      assert.equal(sync.account, account);
+      assert.ok(sync.finishedAt);
+      assert.equal(sync.error, null);
+      assert.equal(sync.summary.syncId, started.body.syncId);
+      assert.equal(sync.summary.status, 'succeeded');
+      const total = SEED_OBJECTS;
+      assert.deepEqual(sync.progress, { phase: 'finishing', done: total, total });
+      assert.ok(seen.includes('connecting') && seen.includes('fetching'), `seen while running: ${seen.join(', ')}`);
+      assert.deepEqual(seen, SYNC_PHASES.filter((phase) => seen.includes(phase)), `phases in order: ${seen.join(', ')}`);
+      // Once it ended, the account may sync again.
+      const again = await call('POST', `/api/v1/accounts/${account}/syncs`, operator);
+      assert.equal(again.status, 202);
+      assert.equal((await follow(again.body.syncId)).sync.status, 'succeeded');
+
+      assert.equal((await call('GET', '/api/v1/syncs/999999', viewer)).status, 404);
+      assert.equal((await call('GET', '/api/v1/syncs/not-a-number', viewer)).status, 400);
+
+      // A failing sync ends failed, with its error and no summary.
+      const wrong = `progress-wrong-${++n}`;
+      await addAccount(context, { kind: 'vsphere', name: wrong, url: slow.url, username: slow.username, password: 'not-the-password', ca: slow.certPem });
+      const failing = await call('POST', `/api/v1/accounts/${wrong}/syncs`, operator);
+      assert.equal(failing.status, 202);
+      const failed = (await follow(failing.body.syncId)).sync;
+      assert.equal(failed.status, 'failed');
+      assert.equal(failed.summary, null);
+      assert.match(failed.error, /login|password|incorrect/i);
+      assert.ok(!JSON.stringify(failed).includes('not-the-password'));
+    } finally {
+      await server.close();
+      await slow.stop();
     }
   });
 

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { startVcsim } from './vcsim/harness.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'hostwire.js');
@@ -293,6 +294,26 @@ describe('web UI', () => {
     assert.ok((await page.getByRole('button', { name: /^Copy / }).count()) >= 1);
     await page.getByText('No facts imported yet').waitFor();
     await shoot('host');
+  });
+
+  test('a sync started from the UI shows its phase and progress, then its summary', async () => {
+    // A small generated estate on a slow vCenter, so that the sync runs while the UI follows it.
+    const sim = await startVcsim({ instanceUuid: 'c1a5e2f0-0000-4000-8000-00000000e0b1', generate: { hosts: 2, vmsPerHost: 2, cluster: 'web' }, delays: { Login: 300, RetrievePropertiesEx: 500 } }, { tls: true });
+    try {
+      await api('/api/v1/accounts', { method: 'POST', body: JSON.stringify({ name: 'vc-web', kind: 'vsphere', url: sim.url, username: sim.username, password: sim.password, ca: sim.certPem }) });
+      await login(tokens.operator);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await page.getByRole('button', { name: 'Sync vc-web now' }).click();
+      const bar = page.getByRole('progressbar', { name: /^Sync of vc-web/ });
+      await bar.waitFor();
+      await page.getByRole('status').filter({ hasText: 'Sync of vc-web: reading the inventory' }).waitFor();
+      await page.getByRole('status').filter({ hasText: /^succeeded; .*host \+2 .*vm \+4 / }).waitFor({ timeout: 20_000 });
+      assert.equal(await bar.count(), 0, 'the progress bar is gone once the sync ended');
+      await page.getByRole('cell', { name: /^succeeded at / }).waitFor();
+      await shoot('sync');
+    } finally {
+      await sim.stop();
+    }
   });
 
   test('a viewer is offered no operator actions', async () => {

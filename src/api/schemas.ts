@@ -286,6 +286,27 @@ export const SyncSummarySchema = z
     reconcileMs: z.number(),
   })
   .openapi('SyncSummary');
+export const SyncIdParam = z.object({ id: z.string().regex(/^[1-9][0-9]{0,14}$/, 'a sync id is a positive integer').openapi({ param: { name: 'id', in: 'path' }, example: '12' }) });
+export const SyncStartedSchema = z.object({ syncId: z.number().int() }).openapi('SyncStarted');
+export const SyncProgressSchema = z
+  .object({
+    phase: z.enum(['connecting', 'fetching', 'reconciling', 'finishing']),
+    done: z.number().int().openapi({ description: 'Hosts and VMs reconciled so far' }),
+    total: z.number().int().nullable().openapi({ description: "Hosts and VMs in the snapshot; null until it is read" }),
+  })
+  .openapi('SyncProgress');
+export const SyncRunSchema = z
+  .object({
+    id: z.number().int(),
+    account: z.string(),
+    status: z.enum(['running', 'succeeded', 'partial', 'failed']),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    progress: SyncProgressSchema.nullable().openapi({ description: 'Kept by the server that runs the sync, while it runs and for minutes after; null otherwise' }),
+    summary: SyncSummarySchema.nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi('SyncRun');
 export const MergeSchema = z.object({ sources: z.array(name).min(1).max(100) }).strict().openapi('WireMerge');
 export const MergeResultSchema = z.object({ into: z.string(), moved: z.object({ subnets: z.array(z.string()), switches: z.number().int() }) }).openapi('WireMergeResult');
 export const MergeSuggestionSchema = z.object({ wires: z.array(z.string()), into: z.string(), evidence: z.array(z.string()) }).openapi('WireMergeSuggestion');

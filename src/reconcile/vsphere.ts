@@ -72,13 +72,31 @@ function manageable(address: IpAddress): boolean {
   return !(text.startsWith('fe80:') || text.startsWith('127.') || text === '::1' || text === '0.0.0.0' || text.startsWith('169.254.'));
 }
 
-export async function reconcileVsphere(context: Context, accountName: string, snapshot: Snapshot): Promise<SyncSummary> {
+/** How often reconciliation reports progress, in hosts and VMs. */
+const PROGRESS_EVERY = 50;
+
+/**
+ * Reconciles a snapshot in one transaction. `onProgress(done, total)` hears how many of the
+ * snapshot's hosts and VMs are reconciled: at the start, every PROGRESS_EVERY objects and at the end.
+ */
+export async function reconcileVsphere(context: Context, accountName: string, snapshot: Snapshot, onProgress: (done: number, total: number) => void = () => undefined): Promise<SyncSummary> {
   const instance = snapshot.source.instanceUuid;
+  const total = snapshot.hosts.length + snapshot.vms.length;
+  let done = 0;
+  /** Yields the items; each one counts as done when the loop asks for the next (after `continue` too). */
+  function* counted<T>(items: T[]): Generator<T> {
+    for (const item of items) {
+      yield item;
+      done++;
+      if (done % PROGRESS_EVERY === 0 && done < total) onProgress(done, total);
+    }
+  }
   const conflicts: SyncConflict[] = [];
   const errors: string[] = [];
   let syncIps = 0;
 
   return context.store.write(async (tx) => {
+    onProgress(0, total);
     const firstChange = await lastChangeId(tx);
     const space = (await findSpace(tx, 'default'))!;
     const account = await findAccount(tx, accountName);
@@ -198,7 +216,7 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
     // 2. Hosts, their interfaces, their IPs (creating the subnets no one declared).
     const hostNames = new Map<string, string>();
     const portgroupsStored = new Map<string, Set<string>>();
-    for (const host of [...snapshot.hosts].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const host of counted([...snapshot.hosts].sort((a, b) => a.name.localeCompare(b.name)))) {
       const management = host.vmks.find((vmk) => vmk.services.includes('management') && vmk.ip) ?? host.vmks.find((vmk) => vmk.ip);
       try {
         const stored = await syncHost(context, {
@@ -275,7 +293,7 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
 
     // 3. VMs, their vNICs and IPs.
     const seenVms = new Set<string>();
-    for (const vm of [...snapshot.vms].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const vm of counted([...snapshot.vms].sort((a, b) => a.name.localeCompare(b.name)))) {
       const uuid = vm.instanceUuid ?? vm.uuid;
       if (!uuid) {
         errors.push(`VM ${vm.name}: no UUID`);
@@ -311,6 +329,7 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
       }
       syncIps += await attachVmIps(vm, uuid);
     }
+    onProgress(done, total);
 
     async function attachVmIps(vm: SnapshotVm, uuid: string): Promise<number> {
       const unattached: UnattachedIp[] = [];

@@ -140,6 +140,17 @@ export async function removeAccount(context: Context, name: string): Promise<Acc
   });
 }
 
+export interface SyncRecord extends LastSync {
+  account: string;
+}
+
+/** One recorded sync by id, with its account's name. */
+export async function showSync(context: Context, id: number): Promise<SyncRecord> {
+  const row = await context.store.read((conn) => accounts.findSync(conn, id));
+  if (!row) throw notFound('sync', String(id));
+  return { ...toLastSync(row)!, account: row.account_name };
+}
+
 export async function accountCredentials(context: Context, name: string): Promise<AccountCredentials> {
   const row = await context.store.read((conn) => accounts.findAccount(conn, name));
   if (!row) throw notFound('account', name);

@@ -31,6 +31,16 @@ export async function finishSync(conn: Conn, id: number, changes: { finished_at:
   await conn.db.updateTable('syncs').set(changes).where('id', '=', id).execute();
 }
 
+export async function findSync(conn: Conn, id: number): Promise<(SyncRow & { account_name: string }) | undefined> {
+  return conn.db
+    .selectFrom('syncs')
+    .innerJoin('accounts', 'accounts.id', 'syncs.account_id')
+    .selectAll('syncs')
+    .select('accounts.name as account_name')
+    .where('syncs.id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function lastSyncs(conn: Conn, accountIds: number[]): Promise<Map<number, SyncRow>> {
   if (!accountIds.length) return new Map();
   const rows = await conn.db.selectFrom('syncs').selectAll().where('account_id', 'in', accountIds).orderBy('id', 'desc').execute();

@@ -1,13 +1,14 @@
 /**
- * vCenter accounts with their last sync, and syncs started from the UI. A sync request answers when
- * the sync ends, so meanwhile the account is polled to show the sync the server is running.
+ * vCenter accounts with their last sync, and syncs started from the UI: the server starts the sync
+ * in the background and the UI follows it by id, with its phase and the hosts and VMs reconciled
+ * so far, then its summary or its error.
  */
 import { useEffect, useState } from 'react';
-import { api, enc } from '../api.ts';
+import { ApiError, api, enc } from '../api.ts';
 import { ErrorNote, Loading } from '../components.tsx';
 import { useApi } from '../hooks.ts';
 import { useMay } from '../session.tsx';
-import type { Account, SyncSummary } from '../types.ts';
+import type { Account, SyncProgress, SyncRun, SyncStarted, SyncSummary } from '../types.ts';
 
 type LastSync = NonNullable<Account['lastSync']>;
 
@@ -27,47 +28,90 @@ function lastSyncText(sync: LastSync | null): string {
   return `${sync.status} at ${new Date(when).toLocaleString()}${sync.error ? `: ${sync.error}` : summary && typeof summary === 'object' && 'counts' in summary ? `: ${describe(summary)}` : ''}`;
 }
 
-/** A button that syncs `account`, with the running sync's progress and its summary. */
+const PHASES: Record<SyncProgress['phase'], string> = {
+  connecting: 'connecting to vCenter',
+  fetching: 'reading the inventory',
+  reconciling: 'reconciling hosts and VMs',
+  finishing: 'recording the sync',
+};
+
+function progressText(progress: SyncProgress | null): string {
+  if (!progress) return 'starting';
+  return `${PHASES[progress.phase]}${progress.total !== null ? `: ${progress.done} of ${progress.total}` : ''}`;
+}
+
+/** A button that syncs `account` in the background, with the sync's progress and then its summary. */
 export function SyncButton({ account, onDone }: { account: string; onDone?: () => void }) {
-  const [running, setRunning] = useState<{ since: number; status: string } | null>(null);
+  const [running, setRunning] = useState<{ id: number; since: number; progress: SyncProgress | null } | null>(null);
+  const [starting, setStarting] = useState(false);
   const [result, setResult] = useState<string>();
   const [error, setError] = useState<string>();
-  const [, tick] = useState(0);
+  const syncId = running?.id ?? null;
 
   useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => {
-      tick((value) => value + 1);
-      api<Account>(`/api/v1/accounts/${enc(account)}`).then(
-        (current) => current.lastSync && setRunning((state) => state && { ...state, status: current.lastSync!.status }),
-        () => undefined,
-      );
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [running !== null, account]);
+    if (syncId === null) return;
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const sync = await api<SyncRun>(`/api/v1/syncs/${syncId}`);
+        if (cancelled) return;
+        if (sync.status === 'running') {
+          setRunning((state) => (state && state.id === syncId ? { ...state, progress: sync.progress } : state));
+        } else {
+          setRunning(null);
+          if (sync.status === 'failed') setError(`sync failed: ${sync.error ?? 'no reason recorded'}`);
+          else if (sync.summary) setResult(describe(sync.summary));
+          else setResult(sync.status);
+          onDone?.();
+          return;
+        }
+      } catch (failure) {
+        if (cancelled) return;
+        if (failure instanceof ApiError && failure.status < 500) {
+          setRunning(null);
+          setError((failure as Error).message);
+          return;
+        }
+        // A transient failure (the server restarting, a proxy): keep polling.
+      }
+      timer = setTimeout(poll, POLL_MS);
+    };
+    timer = setTimeout(poll, POLL_MS / 4);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [syncId]);
 
   const start = async () => {
-    setRunning({ since: Date.now(), status: 'starting' });
+    setStarting(true);
     setResult(undefined);
     setError(undefined);
     try {
-      setResult(describe(await api<SyncSummary>(`/api/v1/accounts/${enc(account)}/sync`, { method: 'POST' })));
-      onDone?.();
+      const started = await api<SyncStarted>(`/api/v1/accounts/${enc(account)}/syncs`, { method: 'POST' });
+      setRunning({ id: started.syncId, since: Date.now(), progress: null });
     } catch (failure) {
       setError((failure as Error).message);
     } finally {
-      setRunning(null);
+      setStarting(false);
     }
   };
 
+  const progress = running?.progress ?? null;
+  const label = `Sync of ${account}`;
   return (
     <span className="sync">
-      <button type="button" onClick={start} disabled={running !== null}>
+      <button type="button" onClick={start} disabled={running !== null || starting}>
         Sync {account} now
       </button>
-      {running && (
+      {(running || starting) && (
         <span role="status">
-          <progress aria-label={`sync of ${account}`} /> {running.status}, {Math.round((Date.now() - running.since) / 1000)} s
+          <label>
+            {label}: {progressText(progress)}
+            {running && `, ${Math.round((Date.now() - running.since) / 1000)} s`}{' '}
+            {progress && progress.total !== null ? <progress value={progress.done} max={Math.max(progress.total, 1)} /> : <progress />}
+          </label>
         </span>
       )}
       {result && <span role="status">{result}</span>}
