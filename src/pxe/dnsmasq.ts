@@ -103,6 +103,11 @@ export class Dnsmasq {
     });
   }
 
+  /** Handles every log line written so far, so steps seen in the log are recorded before a later one seen elsewhere. */
+  drainLog(): Promise<void> {
+    return this.log.read();
+  }
+
   /** Resolves once dnsmasq has bound its sockets; rejects with what it printed when it exits first. */
   async start(): Promise<void> {
     this.stopping = false;

@@ -216,6 +216,8 @@ export async function startPxeServer(context: Context, options: PxeServeOptions)
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': content.length });
       if (request.method === 'HEAD') return void response.end();
       response.end(content);
+      // The loader and config fetches of this boot may still be unread in dnsmasq's log: record them first.
+      await dnsmasq.drainLog();
       await record(host, 'kickstart-fetched', `GET /ks/${host} from ${client}`);
       if (options.once && !installed.has(host)) {
         installed.add(host);
