@@ -57,7 +57,8 @@ describe('host render, import and diff from the CLI', () => {
   });
 
   it('keeps imported live facts beside the declaration and lists each difference: missing VLANs, a member down, MTU', () => {
-    assert.equal(json(db, 'host', 'diff', 'ovm1').facts, null);
+    assert.equal(json(db, 'host', 'diff', 'xen1').facts, null);
+    assert.equal(json(db, 'host', 'diff', 'ovm1').facts.format, 'demo', "the demo's own link state, until facts are imported");
     const imported = json(db, 'host', 'import', 'ovm1', FACTS, '--format', 'linux-facts');
     assert.equal(imported.as, 'facts');
     assert.ok(json(db, 'host', 'show', 'ovm1').interfaces.some((spec: { name: string }) => spec.name === 'vlan50'), 'facts do not replace the declaration');
@@ -67,11 +68,14 @@ describe('host render, import and diff from the CLI', () => {
     assert.ok(messages.includes('bond0: member eth1 is down'), messages.join('\n'));
     assert.ok(messages.includes('bond0.50 (VLAN 50 on bond0) is declared but not present'));
     assert.ok(messages.includes('vlan100: MTU is 9000, declared (unset)'));
+    assert.deepEqual([diff.links.eth0, diff.links.eth1, diff.links['bond0/eth0'], diff.links['bond0/eth1'], diff.links['vlan100/bond0.100']], ['up', 'down', 'up', 'down', 'up'], 'link state per NIC, bond member and bridge port');
     assert.deepEqual(json(db, 'host', 'diff', 'ovm1', '--facts', FACTS).differences, diff.differences, '--facts compares without storing the same result');
     const text = hostwire(db, 'host', 'diff', 'ovm1', '--exit-code');
     assert.equal(text.code, 1);
     assert.match(text.stdout, /bond0\s+down\s+bond0: member eth1 is down/);
-    assert.equal(hostwire(db, 'host', 'diff', 'esx01', '--exit-code').code, 0, 'no facts, nothing to report');
+    assert.equal(hostwire(db, 'host', 'diff', 'xen1', '--exit-code').code, 0, 'no facts, nothing to report');
+    assert.equal(hostwire(db, 'host', 'diff', 'esx01', '--exit-code').code, 0, 'every link up, nothing to report');
+    assert.match(hostwire(db, 'host', 'diff', 'esx02', '--exit-code').stdout, /vmnic1\s+down\s+vmnic1 is down/);
   });
 
   it('prints every file of a rendering to stdout after a separator naming its path', () => {
@@ -130,6 +134,7 @@ describe('host render, import and diff over the API', () => {
     const diff = await call('GET', '/api/v1/hosts/ovm1/diff', 'viewer');
     assert.equal(diff.status, 200);
     assert.ok(diff.body.differences.some((difference: { message: string }) => difference.message === 'bond0: member eth1 is down'));
+    assert.equal(diff.body.links['bond0/eth1'], 'down');
     const broken = await call('POST', '/api/v1/hosts/ovm1/imports', 'operator', { format: 'linux-facts', files: [{ path: 'ip-link.json', content: '{"not": "ip -j"}' }] });
     assert.equal(broken.status, 400);
     assert.match(broken.body.detail, /ip-link\.json/);

@@ -47,6 +47,25 @@ describe('sim from the CLI and the API', () => {
     assert.match(hostwire(db, 'sim', 'fail', '--host', 'esx01', '--link', 'vmnic0', '--beacon-threshold', '-1').stderr, /beaconThreshold/);
   });
 
+  it("starts from the links the host's facts saw down: with esx02's standby vmnic1 down, losing vmnic0 cuts management", () => {
+    type Entry = { object: string; before: string; after: string | null; connected: boolean; notes: string[] };
+    const fail = (...extra: string[]) => {
+      const result = hostwire(db, 'sim', 'fail', '--host', 'esx02', '--link', 'vmnic0', '--json', ...extra);
+      assert.equal(result.status, 0, result.stderr);
+      return (JSON.parse(result.stdout) as Entry[]).find((entry) => entry.object === 'Management Network')!;
+    };
+    const now = fail();
+    assert.deepEqual([now.before, now.after, now.connected], ['vmnic0', null, false]);
+    assert.ok(now.notes.includes('vmnic1 was already down'), now.notes.join('; '));
+    const ideal = fail('--all-links-up');
+    assert.deepEqual([ideal.before, ideal.after, ideal.connected, ideal.notes.includes('vmnic1 was already down')], ['vmnic0', 'vmnic1', true, false]);
+    // ovm1's bond member eth1 has no carrier: losing eth0 takes the whole bond, and every VLAN on it.
+    const bond = JSON.parse(hostwire(db, 'sim', 'fail', '--host', 'ovm1', '--link', 'eth0', '--json').stdout) as Entry[];
+    assert.deepEqual(bond.filter((entry) => entry.connected).map((entry) => entry.object), []);
+    const bond0 = bond.find((entry) => entry.object === 'bond0')!;
+    assert.deepEqual([bond0.before, bond0.after], ['eth0', null]);
+  });
+
   it('plans the vMotion streams between esx01 and esx02 and shows the balance', () => {
     const plan = JSON.parse(hostwire(db, 'sim', 'vmotion', '--from', 'esx01', '--to', 'esx02', '--json').stdout);
     assert.deepEqual(plan.streams.map((stream: { subnet: string; source: { vmk: string }; destination: { vmk: string } }) => `${stream.subnet} ${stream.source.vmk}->${stream.destination.vmk}`), ['172.16.1.0/24 vmk1->vmk1', '172.16.2.0/24 vmk2->vmk2', '172.16.3.0/24 vmk3->vmk3']);
@@ -60,9 +79,12 @@ describe('sim from the CLI and the API', () => {
       const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
       return { status: response.status, body: await response.json() };
     };
-    const ok = await get('/api/v1/hosts/ovm1/sim/fail?links=eth0,eth1');
+    const ok = await get('/api/v1/hosts/ovm1/sim/fail?links=eth0,eth1&allLinksUp=true');
     assert.equal(ok.status, 200);
     assert.deepEqual(ok.body.find((entry: { object: string }) => entry.object === 'vlan100'), { object: 'vlan100', kind: 'bridge', host: 'ovm1', before: 'eth0+eth1', after: null, connected: false, detectSeconds: 0.1, recovery: 'reconnects when eth0 or eth1 returns', notes: ok.body.find((entry: { object: string }) => entry.object === 'vlan100').notes });
+    const observed = await get('/api/v1/hosts/ovm1/sim/fail?links=eth0,eth1');
+    assert.equal(observed.body.find((entry: { object: string }) => entry.object === 'vlan100').before, 'eth0', 'eth1 was already down: only eth0 carried it');
+    assert.equal((await get('/api/v1/hosts/ovm1/sim/fail?links=eth0&allLinksUp=yes')).status, 400);
     const bad = await get('/api/v1/hosts/ovm1/sim/fail?links=eth7');
     assert.equal(bad.status, 400);
     assert.match(bad.body.detail, /'eth7' is not a NIC of host ovm1/);

@@ -17,6 +17,7 @@ import { InvalidLogin, VsphereConnectionError, VsphereProtocolError, VsphereTime
 import { listAddresses } from '../src/ipam/allocation.ts';
 import { createSubnet, deleteSubnet, listSubnets } from '../src/ipam/subnets.ts';
 import { listPortgroups, mergeWires, suggestMerges } from '../src/reconcile/wires.ts';
+import { diffHost } from '../src/services/host-network.ts';
 import { createSpace } from '../src/services/spaces.ts';
 import { runSync, SYNC_PHASES, type SyncProgress } from '../src/reconcile/sync.ts';
 import { addAccount, listAccounts } from '../src/services/accounts.ts';
@@ -355,6 +356,35 @@ describe('vCenter sync against the simulator', () => {
       assert.ok(!(await listAddresses(context)).some((record) => record.address === '10.50.0.11'));
     } finally {
       await next.stop();
+    }
+  });
+});
+
+describe('link state from vCenter', () => {
+  it('keeps each physical NIC up or down as the host facts, so host diff and the topology show a NIC without link', async () => {
+    const unplugged: Scenario = {
+      ...SEEDS,
+      clusters: (SEEDS.clusters ?? []).map((cluster) => ({
+        ...cluster,
+        hosts: (cluster.hosts ?? []).map((host) => (host.name === 'esx02' ? { ...host, pnics: (host.pnics ?? []).map((pnic) => (pnic.name === 'vmnic1' ? { ...pnic, speedMb: 0 } : pnic)) } : host)),
+      })),
+    };
+    const sim = await startVcsim(unplugged, { tls: true });
+    const dir = mkdtempSync(join(tmpdir(), 'hostwire-sync-links-'));
+    const store = await openStore(join(dir, 'links.db'));
+    const context = makeContext(store, 'test');
+    try {
+      await addAccount(context, { kind: 'vsphere', name: 'vc', url: sim.url, username: sim.username, password: sim.password, ca: sim.certPem });
+      assert.equal((await runSync(context, 'vc')).status, 'succeeded');
+      const esx02 = await diffHost(context, 'esx02');
+      assert.deepEqual(esx02.facts && [esx02.facts.format, esx02.facts.source], ['vcenter', 'vc']);
+      assert.deepEqual(esx02.links, { vmnic0: 'up', vmnic1: 'down', vmnic2: 'up', vmnic3: 'up' });
+      assert.deepEqual(esx02.differences.map((difference) => difference.message), ['vmnic1 is down'], 'the synced declaration is what vCenter has, so only the link differs');
+      assert.deepEqual((await diffHost(context, 'esx01')).differences, []);
+    } finally {
+      await store.close();
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -218,6 +218,29 @@ describe('web UI', () => {
     await shoot('topology');
   });
 
+  test("a host's topology colours links by their observed state, and a failure simulated on top of a link already down", async () => {
+    await login(tokens.viewer);
+    await page.goto(`${server.url}/topology?host=ovm1`);
+    const graph = page.getByRole('group', { name: 'Topology of ovm1' });
+    const eth1 = graph.getByRole('group', { name: 'physical eth1, link down' });
+    await eth1.waitFor();
+    assert.match((await eth1.getAttribute('class'))!, /\blink-down\b/);
+    await eth1.getByText('link down').waitFor();
+    assert.match((await graph.getByRole('group', { name: 'physical eth0, link up' }).getAttribute('class'))!, /\blink-up\b/);
+    // The edge from the dead member to its bond is drawn broken; the live one is not.
+    await page.waitForFunction(() => document.querySelector('.react-flow__edge[data-id="eth1->bond0"]') !== null);
+    assert.match((await graph.locator('.react-flow__edge[data-id="eth1->bond0"]').getAttribute('class'))!, /\bedge-down\b/);
+    assert.doesNotMatch((await graph.locator('.react-flow__edge[data-id="eth0->bond0"]').getAttribute('class'))!, /\bedge-down\b/);
+    await page.getByRole('note', { name: 'Topology legend' }).getByText('Link state from demo estate (demo)').waitFor();
+    await page.getByRole('group', { name: 'Simulate an uplink failure on ovm1' }).getByRole('button', { name: 'eth0' }).click();
+    const table = page.getByRole('table', { name: 'If eth0 goes down' });
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').allTextContents();
+    const bond = rows.find((row) => row.startsWith('bond bond0'));
+    assert.ok(bond?.includes('eth0 → —') && bond.includes('loses connectivity') && bond.includes('eth1 was already down'), rows.join('\n'));
+    await shoot('topology-links');
+  });
+
   test("a wire's topology shows its hosts collapsed, expands one to its port groups, and highlights a search", async () => {
     await login(tokens.viewer);
     await page.goto(`${server.url}/topology`);
@@ -294,14 +317,19 @@ describe('web UI', () => {
   test('a host shows its interfaces, a render per format with a copy button, and its diff', async () => {
     await login(tokens.viewer);
     await page.goto(`${server.url}/hosts/ovm1`);
-    await page.getByRole('cell', { name: 'bond0', exact: true }).waitFor();
+    const declared = page.getByRole('table', { name: 'Declared interfaces of ovm1' });
+    await declared.getByRole('cell', { name: 'bond0', exact: true }).waitFor();
+    await declared.getByRole('row').filter({ has: page.getByRole('cell', { name: 'eth1', exact: true }) }).getByText('down', { exact: true }).waitFor();
     // ovm1 renders as ifcfg by default (its os family); the format list offers the Linux formats.
     await page.getByText('etc/sysconfig/network-scripts/ifcfg-bond0', { exact: true }).waitFor();
     await page.getByLabel('Format').selectOption('netplan');
     await page.locator('figure.file code').filter({ hasText: /^etc\/netplan\/.+\.yaml$/ }).first().waitFor();
     assert.ok((await page.getByRole('button', { name: /^Copy / }).count()) >= 1);
-    await page.getByText('No facts imported yet').waitFor();
+    // The demo's ovm1 has facts: its second bond member has no carrier.
+    await page.getByRole('table', { name: 'Differences of ovm1' }).getByRole('cell', { name: 'bond0: member eth1 is down' }).waitFor();
     await shoot('host');
+    await page.goto(`${server.url}/hosts/xen1`);
+    await page.getByText('No facts imported yet').waitFor();
   });
 
   test('a sync started from the UI shows its phase and progress, then its summary', async () => {

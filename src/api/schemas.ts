@@ -346,6 +346,7 @@ export const HostDiffSchema = z
         message: z.string(),
       }),
     ),
+    links: z.record(z.string(), z.enum(['up', 'down', 'unknown'])).openapi({ description: 'Observed link state per interface, and per bond member or bridge port as `bond0/eth1`' }),
   })
   .openapi('HostDiff');
 
@@ -356,6 +357,7 @@ export const SimFailQuery = z
     switchDown: nameList.openapi({ description: 'Upstream switches, host switches or NICs whose path breaks while links stay up' }),
     beaconInterval: z.string().regex(/^[0-9]{1,4}$/).optional(),
     beaconThreshold: z.string().regex(/^[0-9]{1,3}$/).optional(),
+    allLinksUp: z.enum(['true', 'false']).optional().openapi({ description: "Start from every link up instead of the links the host's last facts saw down" }),
   })
   .openapi('SimFailQuery');
 export const FailoverEntrySchema = z

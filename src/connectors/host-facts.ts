@@ -7,8 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { HostwireError } from '../domain/errors.ts';
 import type { InterfaceSpec } from '../domain/interfaces.ts';
-
-export type LinkState = 'up' | 'down' | 'unknown';
+import type { LinkState } from '../domain/network-diff.ts';
 
 export interface ImportedNetwork {
   interfaces: InterfaceSpec[];

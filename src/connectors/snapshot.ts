@@ -16,6 +16,7 @@ export interface SnapshotSource {
 export interface SnapshotPnic {
   name: string;
   mac: string | null;
+  /** Null while the link is down: vCenter reports no link speed then. */
   speedMb: number | null;
   driver: string | null;
 }

@@ -94,6 +94,9 @@ export function normalizeNetwork(specs: InterfaceSpec[], platform: string, optio
   return normal.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** An interface's link as last observed; `bond0/eth1` keys a bond member's or bridge port's own state. */
+export type LinkState = 'up' | 'down' | 'unknown';
+
 export interface NetworkDifference {
   interface: string;
   /** missing: declared, not found; unexpected: found, not declared; changed: a field differs; down: the link is down. */
@@ -119,7 +122,7 @@ export function diffNetworks(
   declared: InterfaceSpec[],
   observed: InterfaceSpec[],
   platform: string,
-  options: NormalizeOptions & { linkState?: Record<string, 'up' | 'down' | 'unknown'> } = {},
+  options: NormalizeOptions & { linkState?: Record<string, LinkState> } = {},
 ): NetworkDifference[] {
   const wanted = normalizeNetwork(declared, platform, options);
   const found = new Map(normalizeNetwork(observed, platform, options).map((entry) => [entry.name, entry]));

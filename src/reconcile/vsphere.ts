@@ -13,6 +13,7 @@
 import { addressKey, formatAddress, netmaskLength, parseAddress, parsePrefix, specialRole, type IpAddress } from '../domain/address.ts';
 import { HostwireError } from '../domain/errors.ts';
 import type { InterfaceSpec } from '../domain/interfaces.ts';
+import type { LinkState } from '../domain/network-diff.ts';
 import { allocate, release } from '../ipam/allocation.ts';
 import { describeHolder } from '../ipam/records.ts';
 import { createSubnet } from '../ipam/subnets.ts';
@@ -235,7 +236,7 @@ export async function reconcileVsphere(context: Context, accountName: string, sn
       }
       const specs = interfaceSpecs(host, dvsByUuid);
       try {
-        await setHostInterfaces(context, host.name, specs, { observed: true });
+        await setHostInterfaces(context, host.name, specs, { observed: true, observation: { format: 'vcenter', source: accountName, linkState: pnicLinks(host) } });
         portgroupsStored.set(host.moref, new Set(specs.filter((spec) => spec.kind === 'portgroup').map((spec) => spec.name)));
       } catch (error) {
         errors.push(`host ${host.name}: interfaces not stored: ${messageOf(error)}`);
@@ -441,6 +442,11 @@ async function freeSubnetName(conn: Conn, base: string): Promise<string> {
     const name = n === 1 ? base : `${base}-${n}`;
     if (!(await findSubnet(conn, name))) return name;
   }
+}
+
+/** vCenter gives a physical NIC no link speed while its link is down. */
+function pnicLinks(host: SnapshotHost): Record<string, LinkState> {
+  return Object.fromEntries(host.pnics.map((pnic) => [pnic.name, pnic.speedMb ? 'up' : 'down']));
 }
 
 /** The host's network as hostwire interfaces: NICs, vSwitches, DVS membership, port groups, vmks. */

@@ -79,7 +79,9 @@ export async function seedDemo(context: Context): Promise<boolean> {
   for (const octet of [51, 52]) {
     const host = `esx0${octet - 50}`;
     await upsertHost(context, { name: host, platform: 'esxi', cluster: 'prod', managementAddress: `10.1.1.${octet}` });
-    await setHostInterfaces(context, host, esxInterfaces(octet));
+    // esx02's standby uplink has lost its link, as a vCenter sync would see it.
+    const links = { vmnic0: 'up', vmnic1: octet === 52 ? 'down' : 'up', vmnic2: 'up', vmnic3: 'up' } as const;
+    await setHostInterfaces(context, host, esxInterfaces(octet), { observation: { format: 'demo', source: 'demo estate', linkState: links } });
     await allocate(context, { subnet: 'mgmt', address: `10.1.1.${octet}`, owner: { kind: 'host-interface', id: `${host}/vmk0` } });
     for (const island of [1, 2, 3]) {
       await allocate(context, { subnet: `vmotion-${island}`, address: `172.16.${island}.${octet}`, owner: { kind: 'host-interface', id: `${host}/vmk${island}` } });
@@ -97,7 +99,9 @@ export async function seedDemo(context: Context): Promise<boolean> {
   });
   await allocate(context, { subnet: 'xen-20', address: '192.168.20.10', owner: { kind: 'vnic', id: '4210a1b2-0c3d-4e5f-8a9b-000000000010/00:16:3e:20:00:10' } });
   await upsertHost(context, { name: 'ovm1', platform: 'ovm', cluster: 'xen-pool', managementAddress: '10.1.1.101' });
-  await setHostInterfaces(context, 'ovm1', OVM_INTERFACES);
+  // Seed 001's second bond member has no carrier, as `host import --format linux-facts` would record it.
+  const bondLinks = { eth0: 'up', eth1: 'down', 'bond0/eth0': 'up', 'bond0/eth1': 'down', bond0: 'up' } as const;
+  await setHostInterfaces(context, 'ovm1', OVM_INTERFACES, { observation: { format: 'demo', source: 'demo estate', linkState: bondLinks } });
   await allocate(context, { subnet: 'mgmt', address: '10.1.1.101', owner: { kind: 'host-interface', id: 'ovm1/vlan100' } });
   for (const [index, name] of ['web01', 'web02', 'db01'].entries()) {
     await upsertVm(context, {

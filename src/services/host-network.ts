@@ -9,11 +9,11 @@ import type { AddressSubnet, GuestNetwork, RenderedFile, RenderInput } from '../
 import * as inventory from '../store/inventory.ts';
 import { DEFAULT_FORMAT, render } from '../render/index.ts';
 import { findImporter } from '../connectors/importers.ts';
-import type { LinkState, SourceFile } from '../connectors/host-facts.ts';
+import type { SourceFile } from '../connectors/host-facts.ts';
 import { invalid, notFound } from '../domain/errors.ts';
 import { parseInterfaceSet, type InterfaceSpec } from '../domain/interfaces.ts';
 import { PLATFORMS, type OsFamily, type Platform } from '../domain/model.ts';
-import { diffNetworks, type NetworkDifference } from '../domain/network-diff.ts';
+import { diffNetworks, type LinkState, type NetworkDifference } from '../domain/network-diff.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import { applyDeclarations } from './declarations.ts';
 import { showHost } from './hosts.ts';
@@ -135,6 +135,17 @@ export interface HostDiff {
   host: string;
   facts: { format: string; source: string; importedAt: string } | null;
   differences: NetworkDifference[];
+  /** The observed link state per interface (and `bond0/eth1` per bond member or bridge port); empty without facts. */
+  links: Record<string, LinkState>;
+}
+
+/** The link state the host's last facts saw, per interface and per `bond0/eth1` member or port; empty without facts. */
+export async function observedLinks(context: Context, name: string): Promise<Record<string, LinkState>> {
+  return context.store.read(async (conn) => {
+    const host = await inventory.findHost(conn, name);
+    const row = host && (await inventory.findHostFacts(conn, host.id));
+    return row ? (JSON.parse(row.link_state_json) as Record<string, LinkState>) : {};
+  });
 }
 
 /** The declaration against live facts: given ones (`--facts PATH`), else the last imported. */
@@ -148,9 +159,9 @@ export async function diffHost(context: Context, name: string, given?: { format:
     facts = { format: given.format, source: given.source, importedAt: context.now().toISOString() };
   } else {
     const row = await context.store.read((conn) => inventory.findHostFacts(conn, host.id));
-    if (!row) return { host: name, facts: null, differences: [] };
+    if (!row) return { host: name, facts: null, differences: [], links: {} };
     observed = { interfaces: JSON.parse(row.interfaces_json) as InterfaceSpec[], linkState: JSON.parse(row.link_state_json) as Record<string, LinkState> };
     facts = { format: row.format, source: row.source, importedAt: row.imported_at };
   }
-  return { host: name, facts, differences: diffNetworks(host.interfaces, observed.interfaces, host.platform, { linkState: observed.linkState }) };
+  return { host: name, facts, differences: diffNetworks(host.interfaces, observed.interfaces, host.platform, { linkState: observed.linkState }), links: observed.linkState };
 }

@@ -8,6 +8,7 @@ import { canonicalJson } from '../domain/canonical.ts';
 import { conflict, HostwireError, notFound } from '../domain/errors.ts';
 import { INTERFACE_KINDS, interfaceParents, parseInterfaceSet, type GraphOptions, type InterfaceSpec } from '../domain/interfaces.ts';
 import { OS_FAMILIES, PLATFORMS, type Host, type OsFamily, type Platform } from '../domain/model.ts';
+import type { LinkState } from '../domain/network-diff.ts';
 import { Checks, checkInteger, checkLimit, checkName, checkOneOf, checkUuid } from '../domain/validate.ts';
 import { changeEntry, insertChanges } from '../store/changes.ts';
 import type { Context } from '../store/context.ts';
@@ -143,10 +144,21 @@ export interface HostDetail extends Host {
 }
 
 /** Replaces a host's declared interfaces with `specs`, validated as a whole. */
-export async function setHostInterfaces(context: Context, hostName: string, specs: unknown, options: GraphOptions = {}): Promise<HostDetail> {
+/** A source that reads a host's interfaces live (a vCenter sync) and saw their links, kept as the host's facts. */
+export interface LinkObservation {
+  format: string;
+  source: string;
+  linkState: Record<string, LinkState>;
+}
+
+export async function setHostInterfaces(context: Context, hostName: string, specs: unknown, options: GraphOptions & { observation?: LinkObservation } = {}): Promise<HostDetail> {
   return context.store.write(async (tx) => {
     const host = await requireHost(tx, hostName);
     const parsed = parseInterfaceSet(specs, host.platform, options);
+    if (options.observation) {
+      const { format, source, linkState } = options.observation;
+      await inventory.saveHostFacts(tx, { host_id: host.id, format, source, imported_at: context.now().toISOString(), interfaces_json: JSON.stringify(parsed), link_state_json: JSON.stringify(linkState), warnings_json: '[]' });
+    }
     const macs = new Map<string, string>();
     // Only NICs must differ: a vmk, bond, VLAN or bridge takes its MAC from a NIC (seed 001's ifconfig).
     parsed.forEach((spec, index) => {

@@ -6,7 +6,7 @@ import { simulateFailure, type FailoverEntry } from '../sim/failover.ts';
 import type { SimOptions } from '../sim/teams.ts';
 import { planVmotion, type VmotionPlan } from '../sim/vmotion.ts';
 import type { Context } from '../store/context.ts';
-import { renderInputFor } from './host-network.ts';
+import { observedLinks, renderInputFor } from './host-network.ts';
 
 export interface SimSettings {
   /** The host-wide beacon probing interval and threshold (ESXi's Net.* advanced settings). */
@@ -14,6 +14,8 @@ export interface SimSettings {
   beaconThreshold?: number | string;
   /** Upstream switches as `NAME=nic,nic`. */
   upstream?: string[];
+  /** Ignore the host's observed link state and start from every link up. */
+  allLinksUp?: boolean;
 }
 
 function simOptions(settings: SimSettings): SimOptions {
@@ -32,9 +34,17 @@ function simOptions(settings: SimSettings): SimOptions {
   return options;
 }
 
+/** NICs the host's last facts saw without link, itself or as a bond member or bridge port. */
+async function nicsDown(context: Context, host: string): Promise<string[]> {
+  const down = Object.entries(await observedLinks(context, host)).filter(([, state]) => state === 'down');
+  return [...new Set(down.map(([key]) => key.slice(key.lastIndexOf('/') + 1)))];
+}
+
+/** A failure on top of what is already down, unless told to start from every link up. */
 export async function simulateHostFailure(context: Context, host: string, failure: { links: string[]; switchDown?: string[] }, settings: SimSettings = {}): Promise<FailoverEntry[]> {
   const input = await renderInputFor(context, host);
-  return simulateFailure(input, input.vms ?? [], failure, simOptions(settings));
+  const alreadyDown = settings.allLinksUp ? [] : await nicsDown(context, host);
+  return simulateFailure(input, input.vms ?? [], { ...failure, alreadyDown }, simOptions(settings));
 }
 
 export async function simulateHostBalance(context: Context, host: string, settings: SimSettings = {}): Promise<TeamBalance[]> {

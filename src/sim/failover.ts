@@ -20,6 +20,8 @@ export interface LinkFailure {
   links: string[];
   /** Upstream switches, host switches or NICs whose path breaks while the links stay up. */
   switchDown?: string[];
+  /** NICs already down before this failure (the host's observed link state): they carry nothing before or after. */
+  alreadyDown?: string[];
 }
 
 export interface FailoverEntry {
@@ -42,9 +44,11 @@ type UplinkFault = 'link' | 'upstream';
 
 /** One entry per object whose team uses a failed uplink (unused uplinks do not count), in host declaration order. */
 export function simulateFailure(host: SimHost, guests: GuestNetwork[], failure: LinkFailure, options: SimOptions = {}): FailoverEntry[] {
+  const alreadyDown = new Set(failure.alreadyDown);
   const faults = uplinkFaults(host, failure, options);
+  for (const nic of alreadyDown) faults.delete(nic);
   return hostObjects(host, guests, options).flatMap(({ object, kind, legs }) => {
-    const outcomes = legs.map((leg) => legOutcome(leg, faults)).filter((outcome) => outcome !== null);
+    const outcomes = legs.map((leg) => legOutcome(leg, faults, alreadyDown)).filter((outcome) => outcome !== null);
     if (!outcomes.length) return [];
     // A bridge over several independent ports stays connected while any of them does.
     const detections = outcomes.map((outcome) => outcome.detectSeconds);
@@ -117,15 +121,16 @@ interface LegOutcome {
 }
 
 /** What one leg does, or null when none of its team's uplinks failed. */
-function legOutcome(leg: Leg, faults: Map<string, UplinkFault>): LegOutcome | null {
+function legOutcome(leg: Leg, faults: Map<string, UplinkFault>, alreadyDown: ReadonlySet<string>): LegOutcome | null {
   const { team } = leg;
   const failed = teamUplinks(team).filter((uplink) => faults.has(uplink));
   if (!failed.length) return null;
   const detection = new Map(failed.map((uplink) => [uplink, detectSeconds(team, faults.get(uplink)!)]));
   const noticed = new Set(failed.filter((uplink) => detection.get(uplink) !== null));
   const unnoticed = failed.filter((uplink) => !noticed.has(uplink));
-  const before = carriers(leg, new Set());
-  const after = carriers(leg, noticed);
+  const before = carriers(leg, alreadyDown);
+  const after = carriers(leg, new Set([...alreadyDown, ...noticed]));
+  const down = teamUplinks(team).filter((uplink) => alreadyDown.has(uplink));
   const lost = after.filter((uplink) => unnoticed.includes(uplink));
   const connected = after.length > 0 && !lost.length;
   const times = [...detection.values()];
@@ -135,7 +140,7 @@ function legOutcome(leg: Leg, faults: Map<string, UplinkFault>): LegOutcome | nu
     connected,
     detectSeconds: times.includes(null) ? null : Math.max(...(times as number[])),
     recovery: recovery(team, before, after, failed, lost),
-    notes: notes(team, before, after, faults, unnoticed),
+    notes: [...(down.length ? [`${down.join(' and ')} ${down.length === 1 ? 'was' : 'were'} already down`] : []), ...notes(team, before, after, faults, unnoticed)],
   };
 }
 

@@ -77,10 +77,11 @@ export function registerAuditCommands(program: Command, run: Runner): void {
     .requiredOption('--host <name>', 'the host')
     .option('--link <nics>', 'NICs whose link goes down, comma-separated')
     .option('--switch-down <names>', 'upstream switches, host switches or NICs whose path breaks while links stay up, comma-separated')
+    .option('--all-links-up', "start from every link up, not from the links the host's last facts saw down")
     .option('--json', 'print JSON')
-    .action((options: { host: string; link?: string; switchDown?: string; json?: boolean; beaconInterval?: string; beaconThreshold?: string; upstream: string[] }) =>
+    .action((options: { host: string; link?: string; switchDown?: string; allLinksUp?: boolean; json?: boolean; beaconInterval?: string; beaconThreshold?: string; upstream: string[] }) =>
       run(program, async (context) => {
-        const entries = await simulateHostFailure(context, options.host, { links: list(options.link), switchDown: list(options.switchDown) }, settingsOf(options));
+        const entries = await simulateHostFailure(context, options.host, { links: list(options.link), switchDown: list(options.switchDown) }, { ...settingsOf(options), allLinksUp: options.allLinksUp });
         if (options.json) return printJson(entries);
         printTable(entries, [
           { header: 'OBJECT', value: (e) => e.object },

@@ -11,7 +11,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { HostwireError } from '../../domain/errors.ts';
 import { parseInterfaceSet, type InterfaceSpec } from '../../domain/interfaces.ts';
-import { sourceError, type ImportedGuest, type ImportedNetwork, type LinkState, type SourceFile } from '../host-facts.ts';
+import type { LinkState } from '../../domain/network-diff.ts';
+import { sourceError, type ImportedGuest, type ImportedNetwork, type SourceFile } from '../host-facts.ts';
 
 /** libvirt's own documents are a few kilobytes; a node file with many guests stays well below this. */
 const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;

@@ -11,7 +11,8 @@
  * the host's interfaces and are left out with a warning; so are kinds the model has no place for.
  */
 import { BOND_MODES, BOND_OPTION_MODES } from '../../domain/interfaces.ts';
-import { sourceError, type ImportedNetwork, type LinkState, type SourceFile } from '../host-facts.ts';
+import type { LinkState } from '../../domain/network-diff.ts';
+import { sourceError, type ImportedNetwork, type SourceFile } from '../host-facts.ts';
 import { addAddress, draftInterface, setField, validateDrafts, type DraftInterface, type Origin } from './imported-graph.ts';
 
 /** The file names of a facts folder (what collect-facts.sh runs, one output each). */

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { enc } from '../api.ts';
 import { CopyButton, ErrorNote, Field, Loading, Pager } from '../components.tsx';
-import { useApi, usePaged } from '../hooks.ts';
+import { useApi, usePaged, type Loaded } from '../hooks.ts';
 import { Link, setParams, useLocation } from '../router.tsx';
 import type { Host, HostDetail, HostDiff, InterfaceSpec, Rendered, RenderFormats } from '../types.ts';
 
@@ -63,6 +63,8 @@ function details(spec: InterfaceSpec): string {
 
 export function HostPage({ name }: { name: string }) {
   const host = useApi<HostDetail>(`/api/v1/hosts/${enc(name)}`);
+  const diff = useApi<HostDiff>(`/api/v1/hosts/${enc(name)}/diff`);
+  const links = diff.data?.links ?? {};
   if (host.error) return <ErrorNote error={host.error} />;
   if (!host.data) return <Loading what={`host ${name}`} />;
   const data = host.data;
@@ -77,11 +79,12 @@ export function HostPage({ name }: { name: string }) {
         {data.cluster ? `, cluster ${data.cluster}` : ''}. <Link to={`/topology?host=${enc(name)}`}>Show the topology</Link>
       </p>
       <h2>Declared interfaces</h2>
-      <table>
+      <table aria-label={`Declared interfaces of ${name}`}>
         <thead>
           <tr>
             <th scope="col">Kind</th>
             <th scope="col">Name</th>
+            <th scope="col">Link</th>
             <th scope="col">Settings</th>
           </tr>
         </thead>
@@ -90,13 +93,14 @@ export function HostPage({ name }: { name: string }) {
             <tr key={spec.name}>
               <td>{spec.kind}</td>
               <td>{spec.name}</td>
+              <td>{links[spec.name] ? <span className={`badge link-state-${links[spec.name]}`}>{links[spec.name]}</span> : <span className="muted">—</span>}</td>
               <td className="mono small">{details(spec)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <RenderView host={data} />
-      <DiffView host={name} />
+      <DiffView host={name} diff={diff} />
     </section>
   );
 }
@@ -131,8 +135,7 @@ function RenderView({ host }: { host: HostDetail }) {
   );
 }
 
-function DiffView({ host }: { host: string }) {
-  const diff = useApi<HostDiff>(`/api/v1/hosts/${enc(host)}/diff`);
+function DiffView({ host, diff }: { host: string; diff: Loaded<HostDiff> }) {
   return (
     <>
       <h2>Declared against imported facts</h2>
@@ -145,7 +148,7 @@ function DiffView({ host }: { host: string }) {
         </p>
       )}
       {diff.data && diff.data.differences.length > 0 && (
-        <table>
+        <table aria-label={`Differences of ${host}`}>
           <thead>
             <tr>
               <th scope="col">Interface</th>

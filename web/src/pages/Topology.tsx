@@ -1,7 +1,8 @@
 /**
  * Topology per host: physical NICs → bonds → VLAN interfaces → switches and bridges → port groups
- * (VLAN, wire, subnet) → vmks and VMs, coloured by findings. Failing an uplink asks the simulator
- * what fails over where and what loses connectivity.
+ * (VLAN, wire, subnet) → vmks and VMs, coloured by link state (from the last imported facts or
+ * vCenter sync) and by findings. Failing an uplink asks the simulator what fails over where and
+ * what loses connectivity, on top of the links already down.
  * Topology per wire: one graph of every host with a port group on the wire, each host one node
  * until expanded into the same per-host drawing, and a search that narrows and highlights, so a
  * wire of 50 hosts stays readable. Unmapped port groups go on the wire that carries their VLAN.
@@ -13,7 +14,7 @@ import { api, ApiError, enc, fetchAll } from '../api.ts';
 import { ErrorNote, Field, Loading, Pager, Severity } from '../components.tsx';
 import { usePaged } from '../hooks.ts';
 import { Link, setParams, useLocation } from '../router.tsx';
-import type { FailoverEntry, Finding, Host, HostDetail, InterfaceSpec, Portgroup, Subnet, Vm, Wire } from '../types.ts';
+import type { FailoverEntry, Finding, Host, HostDetail, HostDiff, InterfaceSpec, Portgroup, Subnet, Vm, Wire } from '../types.ts';
 import { wireOf } from '../wiring.ts';
 
 const COLUMN: Record<InterfaceSpec['kind'] | 'vm', number> = { physical: 0, bond: 1, vlan: 2, bridge: 3, vswitch: 3, dvswitch: 3, portgroup: 4, vmk: 5, vm: 5 };
@@ -27,10 +28,12 @@ interface HostNetwork {
   vms: Vm[];
   /** Null when the server has no audit. */
   findings: Finding[] | null;
+  /** The observed link state and where it came from. */
+  links: Pick<HostDiff, 'facts' | 'links'>;
 }
 
 async function loadHostNetwork(name: string): Promise<HostNetwork> {
-  const [host, portgroups, vms, findings] = await Promise.all([
+  const [host, portgroups, vms, findings, links] = await Promise.all([
     api<HostDetail>(`/api/v1/hosts/${enc(name)}`),
     fetchAll<Portgroup>('/api/v1/port-groups', { host: name }),
     fetchAll<Vm>('/api/v1/vms', { host: name }),
@@ -38,8 +41,9 @@ async function loadHostNetwork(name: string): Promise<HostNetwork> {
       if (failure instanceof ApiError && failure.status === 404) return null;
       throw failure;
     }),
+    api<HostDiff>(`/api/v1/hosts/${enc(name)}/diff`),
   ]);
-  return { host, portgroups, vms, findings };
+  return { host, portgroups, vms, findings, links };
 }
 
 function subtitle(spec: InterfaceSpec, portgroup: Portgroup | undefined): string {
@@ -93,8 +97,10 @@ function buildGraph(network: HostNetwork, search: string, effects: Map<string, S
     }
   }
   const needle = search.trim().toLowerCase();
+  const { links } = network.links;
+  const linkOf = (name: string) => (links[name] === 'up' || links[name] === 'down' ? links[name] : null);
   const classes = (name: string, kind: string) =>
-    [`topo-node`, `kind-${kind}`, worst.has(name) ? `finding-${worst.get(name)}` : '', effects.has(name) ? `sim-${effects.get(name)}` : '', matches(name, needle) ? 'match' : '', placement.extraClass?.(name, kind) ?? '']
+    [`topo-node`, `kind-${kind}`, linkOf(name) ? `link-${linkOf(name)}` : '', worst.has(name) ? `finding-${worst.get(name)}` : '', effects.has(name) ? `sim-${effects.get(name)}` : '', matches(name, needle) ? 'match' : '', placement.extraClass?.(name, kind) ?? '']
       .filter(Boolean)
       .join(' ');
   const label = (name: string, detail: string) => (
@@ -111,12 +117,14 @@ function buildGraph(network: HostNetwork, search: string, effects: Map<string, S
   const nodes: Node[] = network.host.interfaces.map((spec) => ({
     id: prefix + spec.name,
     position: place(COLUMN[spec.kind]),
-    data: { label: label(spec.name, detail(spec)) },
+    data: { label: label(spec.name, [linkOf(spec.name) === 'down' ? 'link down' : '', detail(spec)].filter(Boolean).join(' · ')) },
     className: classes(spec.name, spec.kind),
-    ariaLabel: `${spec.kind} ${spec.name}`,
+    ariaLabel: `${spec.kind} ${spec.name}${linkOf(spec.name) ? `, link ${linkOf(spec.name)}` : ''}`,
   }));
+  // A member or port is down for its bond or bridge when its own link is, or when the bond's MII monitor or the bridge says so.
+  const edgeDown = (parent: string, child: string) => effects.get(parent) === 'down' || links[parent] === 'down' || links[`${child}/${parent}`] === 'down';
   const edges: Edge[] = network.host.interfaces.flatMap((spec) =>
-    interfaceParents(spec).map((parent) => ({ id: `${prefix}${parent.name}->${spec.name}`, source: prefix + parent.name, target: prefix + spec.name, className: effects.get(parent.name) === 'down' ? 'edge-down' : undefined })),
+    interfaceParents(spec).map((parent) => ({ id: `${prefix}${parent.name}->${spec.name}`, source: prefix + parent.name, target: prefix + spec.name, className: edgeDown(parent.name, spec.name) ? 'edge-down' : undefined })),
   );
   const names = new Set(network.host.interfaces.map((spec) => spec.name));
   for (const vm of network.vms) {
@@ -184,6 +192,7 @@ function HostGraph({ name, search }: { name: string; search: string }) {
           </button>
         )}
       </div>
+      <TopologyLegend facts={network.links.facts} simulating={sim !== undefined} />
       <ErrorNote error={simError} />
       {sim && <SimTable link={sim.link} entries={sim.entries} />}
       {network.findings && network.findings.length > 0 && (
@@ -194,6 +203,33 @@ function HostGraph({ name, search }: { name: string; search: string }) {
             </li>
           ))}
         </ul>
+      )}
+    </div>
+  );
+}
+
+/** What the colours mean, and where one host's link state comes from (the wire view draws several hosts). */
+function TopologyLegend({ facts, simulating = false }: { facts?: HostDiff['facts']; simulating?: boolean }) {
+  const swatches: [string, string][] = [
+    ['link-up', 'link up'],
+    ['link-down', 'link down'],
+    ['finding-warning', 'warning finding'],
+    ['finding-error', 'error finding'],
+    ...(simulating ? ([['sim-failover', 'fails over'], ['sim-lost', 'loses connectivity']] as [string, string][]) : []),
+  ];
+  return (
+    <div className="legend topo-legend" role="note" aria-label="Topology legend">
+      {swatches.map(([className, text]) => (
+        <span key={className}>
+          <span className={`swatch ${className}`} /> {text}
+        </span>
+      ))}
+      {facts !== undefined && (
+        <span>
+          {facts
+            ? `Link state from ${facts.source} (${facts.format}), ${new Date(facts.importedAt).toLocaleString()}.`
+            : 'No link state: sync the host from vCenter or import its live facts (host import --format linux-facts).'}
+        </span>
       )}
     </div>
   );
@@ -456,6 +492,7 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
               </ReactFlow>
             </div>
           )}
+          {expanded.size > 0 && <TopologyLegend />}
         </>
       )}
     </div>
