@@ -2,7 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostwireError, type FieldError } from '../src/domain/errors.ts';
 import { z } from 'zod';
-import { InterfaceSchema, interfaceParents, parseInterfaceSet, validateInterfaceGraph, type InterfaceSpec } from '../src/domain/interfaces.ts';
+import { failoverOrder, InterfaceSchema, interfaceParents, parseInterfaceSet, validateInterfaceGraph, type InterfaceSpec } from '../src/domain/interfaces.ts';
+import { effectiveTeaming } from '../src/audit/estate.ts';
+import { esxcliCommands } from '../src/render/esxcli/index.ts';
+import { simulateFailure } from '../src/sim/failover.ts';
 
 /** Runs parseInterfaceSet on input that must be refused and returns the field errors. */
 function refused(input: unknown): FieldError[] {
@@ -310,5 +313,49 @@ describe('interface addresses, repeated parents and trunk ranges', () => {
     assert.equal(byPath['interfaces.0.addresses.3'], undefined);
     assert.match(byPath['interfaces.2']!, /vmnic0 more than once/);
     assert.match(byPath['interfaces.3.trunk.0']!, /starts after it ends/);
+  });
+});
+
+describe('failoverOrder: one rule for the audit, the simulation and the ESXi renderers', () => {
+  const uplinks = ['vmnic0', 'vmnic1', 'vmnic2'];
+  const order = (active: string[], standby: string[], unused: string[]) => ({ active, standby, unused });
+
+  it('gives a switch naming no order every uplink active, and one naming some lists the rest as the vSphere client shows it', () => {
+    assert.deepEqual(failoverOrder(uplinks), order(uplinks, [], []));
+    assert.deepEqual(failoverOrder(uplinks, { active: ['vmnic1'] }), order(['vmnic1'], [], ['vmnic0', 'vmnic2']), 'uplinks an active list leaves out are unused');
+    assert.deepEqual(failoverOrder(uplinks, { standby: ['vmnic1'] }), order(['vmnic0', 'vmnic2'], ['vmnic1'], []), 'a standby-only order leaves the rest active');
+    assert.deepEqual(failoverOrder(uplinks, { unused: ['vmnic2'] }), order(['vmnic0', 'vmnic1'], [], ['vmnic2']));
+    assert.deepEqual(failoverOrder(uplinks, { loadBalancing: 'iphash' }), order(uplinks, [], []), 'a policy without lists keeps the default order');
+  });
+
+  it('lets a port group name only what differs from its switch; a synced override names both lists and inherits nothing', () => {
+    const switchTeaming = { active: ['vmnic1'], standby: ['vmnic0'] };
+    assert.deepEqual(failoverOrder(uplinks, switchTeaming), order(['vmnic1'], ['vmnic0'], ['vmnic2']));
+    assert.deepEqual(failoverOrder(uplinks, switchTeaming, { failback: false }), order(['vmnic1'], ['vmnic0'], ['vmnic2']));
+    assert.deepEqual(failoverOrder(uplinks, switchTeaming, { unused: ['vmnic0'] }), order(['vmnic1'], [], ['vmnic0', 'vmnic2']));
+    assert.deepEqual(failoverOrder(uplinks, switchTeaming, { standby: ['vmnic1'] }), order([], ['vmnic1'], ['vmnic0', 'vmnic2']), 'the inherited active list loses what the port group made standby');
+    assert.deepEqual(failoverOrder(uplinks, switchTeaming, { active: ['vmnic2'], standby: [] }), order(['vmnic2'], [], ['vmnic0', 'vmnic1']));
+  });
+
+  it('is what the audit, the simulation and the esxcli rendering each use, for a standby-only port group (where they once disagreed)', () => {
+    const interfaces = parseInterfaceSet(
+      [
+        ...uplinks.map((name) => ({ kind: 'physical', name })),
+        { kind: 'vswitch', name: 'vSwitch1', uplinks, teaming: { active: ['vmnic0', 'vmnic1'], standby: ['vmnic2'] } },
+        { kind: 'portgroup', name: 'Storage', switch: 'vSwitch1', vlan: 20, teaming: { standby: ['vmnic0'] } },
+      ],
+      'esxi',
+    );
+    const vswitch = interfaces.find((spec) => spec.kind === 'vswitch') as Extract<InterfaceSpec, { kind: 'vswitch' }>;
+    const portgroup = interfaces.find((spec) => spec.kind === 'portgroup') as Extract<InterfaceSpec, { kind: 'portgroup' }>;
+    const expected = order(['vmnic1'], ['vmnic0'], ['vmnic2']);
+    assert.deepEqual(failoverOrder(uplinks, vswitch.teaming, portgroup.teaming), expected);
+    const audited = effectiveTeaming(vswitch, portgroup.teaming);
+    assert.deepEqual({ active: audited.active, standby: audited.standby, unused: audited.unused }, expected);
+    const host = { name: 'esx09', platform: 'esxi' as const, osFamily: 'esxi' as const, interfaces, subnets: {} };
+    const storage = simulateFailure(host, [], { links: ['vmnic1'] }).find((entry) => entry.object === 'Storage')!;
+    assert.deepEqual([storage.before, storage.after], ['vmnic1', 'vmnic0']);
+    const failover = esxcliCommands(host).find((command) => command.includes('policy failover set') && command.includes('--portgroup-name=Storage'));
+    assert.match(failover ?? '', /--active-uplinks=vmnic1 --standby-uplinks=vmnic0/);
   });
 });

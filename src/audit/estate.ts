@@ -4,7 +4,7 @@
  * group is on. Loaded with a handful of queries, so a 1,000-host audit stays interactive.
  */
 import { addressKey, parseInterfaceAddress, type IpAddress } from '../domain/address.ts';
-import type { InterfaceSpec, TeamingPolicy } from '../domain/interfaces.ts';
+import { failoverOrder, type FailoverOrder, type InterfaceSpec, type TeamingPolicy } from '../domain/interfaces.ts';
 import type { Platform } from '../domain/model.ts';
 import { suggestMerges, type MergeSuggestion } from '../reconcile/wires.ts';
 import { listAddresses } from '../store/addresses.ts';
@@ -162,21 +162,9 @@ export function vmkPlacement(host: AuditHost, vmk: Extract<InterfaceSpec, { kind
   return { portgroup, switch: switchSpec };
 }
 
-/**
- * The teaming a port group really uses: its override merged over its switch's policy, and, when
- * neither orders the uplinks, every uplink active in order (vSphere's default).
- */
-export function effectiveTeaming(switchSpec: { uplinks: string[]; teaming?: TeamingPolicy }, override?: TeamingPolicy): Required<Pick<TeamingPolicy, 'active' | 'standby' | 'unused'>> & TeamingPolicy {
-  // A port group that overrides the failover order overrides all of it (active, standby and unused together).
-  const overridesOrder = override && (override.active !== undefined || override.standby !== undefined || override.unused !== undefined);
-  const base = overridesOrder ? { ...switchSpec.teaming, active: undefined, standby: undefined, unused: undefined } : switchSpec.teaming;
-  const merged: TeamingPolicy = { ...base, ...override };
-  const ordered = merged.active !== undefined || merged.standby !== undefined || merged.unused !== undefined;
-  const active = merged.active ?? (ordered ? [] : [...switchSpec.uplinks]);
-  const standby = merged.standby ?? [];
-  // Uplinks an explicit order leaves out are unused, as the vSphere client shows them.
-  const unused = [...(merged.unused ?? []), ...(ordered ? switchSpec.uplinks.filter((uplink) => !active.includes(uplink) && !standby.includes(uplink) && !(merged.unused ?? []).includes(uplink)) : [])];
-  return { ...merged, active, standby, unused };
+/** The teaming a port group really uses: its override merged over its switch's policy, with the failover order of `failoverOrder`. */
+export function effectiveTeaming(switchSpec: { uplinks: string[]; teaming?: TeamingPolicy }, override?: TeamingPolicy): FailoverOrder & TeamingPolicy {
+  return { ...switchSpec.teaming, ...override, ...failoverOrder(switchSpec.uplinks, switchSpec.teaming, override) };
 }
 
 export const vmks = (host: AuditHost) => host.interfaces.filter((spec): spec is Extract<InterfaceSpec, { kind: 'vmk' }> => spec.kind === 'vmk');

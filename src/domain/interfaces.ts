@@ -60,6 +60,36 @@ export const TeamingPolicySchema = z
   .strict();
 export type TeamingPolicy = z.infer<typeof TeamingPolicySchema>;
 
+/** Every uplink of a team is in exactly one list; "unused" is being in neither of the other two. */
+export interface FailoverOrder {
+  active: string[];
+  standby: string[];
+  unused: string[];
+}
+
+/** Whether a teaming policy names a failover order (any of active, standby, unused). */
+export const declaresFailoverOrder = (teaming: TeamingPolicy | undefined) => Boolean(teaming?.active || teaming?.standby || teaming?.unused);
+
+/**
+ * The failover order a switch, or a port group on it, runs with; the audit, the simulation and the
+ * ESXi renderers all read it here. A teaming policy names only the lists that differ from what it
+ * inherits: a named list replaces the inherited one, an unnamed list is the inherited one less the
+ * uplinks named elsewhere, and what is in no list is unused (as the vSphere client shows it). A
+ * switch inherits every uplink active; a port group inherits its switch's order. A synced port
+ * group that overrides vCenter's order names both its active and standby lists, so it inherits nothing.
+ */
+export function failoverOrder(uplinks: string[], switchTeaming?: TeamingPolicy, portgroupTeaming?: TeamingPolicy): FailoverOrder {
+  const ofSwitch = inheritOrder(uplinks, switchTeaming, { active: uplinks, standby: [], unused: [] });
+  return portgroupTeaming ? inheritOrder(uplinks, portgroupTeaming, ofSwitch) : ofSwitch;
+}
+
+function inheritOrder(uplinks: string[], declared: TeamingPolicy | undefined, base: FailoverOrder): FailoverOrder {
+  const named = new Set([...(declared?.active ?? []), ...(declared?.standby ?? []), ...(declared?.unused ?? [])]);
+  const active = (declared?.active ?? base.active.filter((uplink) => !named.has(uplink))).filter((uplink) => uplinks.includes(uplink));
+  const standby = (declared?.standby ?? base.standby.filter((uplink) => !named.has(uplink))).filter((uplink) => uplinks.includes(uplink) && !active.includes(uplink));
+  return { active, standby, unused: uplinks.filter((uplink) => !active.includes(uplink) && !standby.includes(uplink)) };
+}
+
 const common = { name, mtu: mtu.optional(), description: z.string().max(500).optional() };
 const l3 = { addresses: z.array(interfaceAddress).optional() };
 

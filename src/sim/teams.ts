@@ -19,7 +19,7 @@
  *   turn at first use and moved by load, so which member is not predictable.
  */
 import { invalid } from '../domain/errors.ts';
-import { BOND_MODES, type InterfaceSpec, type TeamingPolicy, XMIT_HASH_POLICIES } from '../domain/interfaces.ts';
+import { BOND_MODES, failoverOrder, type InterfaceSpec, type TeamingPolicy, XMIT_HASH_POLICIES } from '../domain/interfaces.ts';
 import type { Platform } from '../domain/model.ts';
 import type { GuestNetwork } from '../render/files.ts';
 import { ovsBond, type OvsBondMode } from '../render/ovs/index.ts';
@@ -238,10 +238,7 @@ function switchPorts(host: SimHost, guests: GuestNetwork[], byName: Map<string, 
  */
 function switchTeam(name: string, uplinks: string[], switchPolicy: TeamingPolicy | undefined, override: TeamingPolicy | undefined, options: SimOptions): SwitchTeam {
   const merged = { ...switchPolicy, ...override };
-  const hasOrder = (policy: TeamingPolicy | undefined) => Boolean(policy?.active || policy?.standby || policy?.unused);
-  const order = hasOrder(override) ? override : hasOrder(switchPolicy) ? switchPolicy : undefined;
-  const standby = order?.standby ?? [];
-  const active = order?.active ?? uplinks.filter((uplink) => !standby.includes(uplink) && !order?.unused?.includes(uplink));
+  const { active, standby, unused } = failoverOrder(uplinks, switchPolicy, override);
   const detection = merged.failureDetection;
   return {
     type: 'switch',
@@ -251,7 +248,7 @@ function switchTeam(name: string, uplinks: string[], switchPolicy: TeamingPolicy
     loadBalancing: merged.loadBalancing ?? 'srcid',
     active,
     standby,
-    unused: uplinks.filter((uplink) => !active.includes(uplink) && !standby.includes(uplink)),
+    unused,
     failback: merged.failback ?? true,
     beacon: detection ? (detection.mode === 'beacon' ? { intervalSeconds: detection.intervalSeconds, threshold: detection.threshold } : null) : (options.beacon ?? null),
   };

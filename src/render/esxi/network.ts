@@ -7,7 +7,7 @@
  */
 import { ipv4Netmask, parseInterfaceAddress } from '../../domain/address.ts';
 import { HostwireError } from '../../domain/errors.ts';
-import type { InterfaceSpec, LOAD_BALANCING, TeamingPolicy, VMK_SERVICES } from '../../domain/interfaces.ts';
+import { declaresFailoverOrder, failoverOrder, type FailoverOrder, type InterfaceSpec, type LOAD_BALANCING, type TeamingPolicy, type VMK_SERVICES } from '../../domain/interfaces.ts';
 import { defaultRoute, type RenderInput } from '../files.ts';
 
 type LoadBalancing = (typeof LOAD_BALANCING)[number];
@@ -35,12 +35,6 @@ export const VMK_TAGS: Partial<Record<VmkService, string>> = {
   vsan: 'VSAN',
 };
 
-/** Every uplink of a team is in exactly one list; "unused" is being in neither of the other two. */
-export interface FailoverOrder {
-  active: string[];
-  standby: string[];
-  unused: string[];
-}
 
 export interface TeamingSettings {
   loadBalancing?: LoadBalancing;
@@ -109,14 +103,6 @@ export function requireEsxi(host: RenderInput, format: string): void {
   }
 }
 
-/** Lists not named by the declaration take the base's, less the NICs it named elsewhere; the rest is unused. */
-function failoverOrder(uplinks: string[], declared: TeamingPolicy | undefined, base: FailoverOrder): FailoverOrder {
-  const named = new Set([...(declared?.active ?? []), ...(declared?.standby ?? []), ...(declared?.unused ?? [])]);
-  const active = declared?.active ?? base.active.filter((nic) => !named.has(nic));
-  const standby = declared?.standby ?? base.standby.filter((nic) => !named.has(nic) && !active.includes(nic));
-  return { active, standby, unused: uplinks.filter((nic) => !active.includes(nic) && !standby.includes(nic)) };
-}
-
 function teamingSettings(declared: TeamingPolicy | undefined): TeamingSettings {
   const settings: TeamingSettings = {};
   if (declared?.loadBalancing) settings.loadBalancing = declared.loadBalancing;
@@ -131,8 +117,6 @@ function teamingSettings(declared: TeamingPolicy | undefined): TeamingSettings {
   return settings;
 }
 
-const declaresOrder = (teaming: TeamingPolicy | undefined) => Boolean(teaming?.active || teaming?.standby || teaming?.unused);
-
 /** Reads an ESXi host's declaration; refuses any other platform. */
 export function readEsxiNetwork(host: RenderInput, format: string): EsxiNetwork {
   requireEsxi(host, format);
@@ -145,7 +129,7 @@ export function readEsxiNetwork(host: RenderInput, format: string): EsxiNetwork 
   const switchOfPortgroup = new Map(portgroupSpecs.map((spec) => [spec.name, spec.switch]));
 
   const switches = vswitches.map((spec): EsxiSwitch => {
-    const order = failoverOrder(spec.uplinks, spec.teaming, { active: spec.uplinks, standby: [], unused: [] });
+    const order = failoverOrder(spec.uplinks, spec.teaming);
     const createdByInstaller = spec.name === INSTALLER.switch;
     return {
       name: spec.name,
@@ -157,13 +141,12 @@ export function readEsxiNetwork(host: RenderInput, format: string): EsxiNetwork 
       installerUplink: createdByInstaller ? (order.active[0] ?? spec.uplinks[0] ?? null) : null,
     };
   });
-  const switchByName = new Map(switches.map((entry) => [entry.name, entry]));
 
   const portgroups = portgroupSpecs
     .filter((spec) => standardNames.has(spec.switch))
     .map((spec): EsxiPortgroup => {
-      const parent = switchByName.get(spec.switch)!;
-      const override = spec.teaming ? { ...teamingSettings(spec.teaming), ...(declaresOrder(spec.teaming) ? { order: failoverOrder(parent.uplinks, spec.teaming, parent.teaming.order) } : {}) } : null;
+      const parent = vswitches.find((candidate) => candidate.name === spec.switch)!;
+      const override = spec.teaming ? { ...teamingSettings(spec.teaming), ...(declaresFailoverOrder(spec.teaming) ? { order: failoverOrder(parent.uplinks, parent.teaming, spec.teaming) } : {}) } : null;
       const distributedOnly = [
         ...(spec.trunk?.length ? [`VLAN trunk ${spec.trunk.map((range) => (range.first === range.last ? `${range.first}` : `${range.first}-${range.last}`)).join(',')}`] : []),
         ...(spec.pvlan !== undefined ? [`private VLAN ${spec.pvlan}`] : []),
