@@ -22,6 +22,7 @@ import { reconcileVsphere } from '../src/reconcile/vsphere.ts';
 import { mergeWires } from '../src/reconcile/wires.ts';
 import { audit, planFix } from '../src/services/audit.ts';
 import { applyDeclarations } from '../src/services/declarations.ts';
+import { esxInterfaces, OVM_INTERFACES } from '../src/services/demo.ts';
 import { setHostInterfaces, showHost, upsertHost } from '../src/services/hosts.ts';
 import { createToken } from '../src/services/tokens.ts';
 import { upsertVm } from '../src/services/vms.ts';
@@ -571,10 +572,48 @@ interfaces:
     assert.deepEqual(await findings(context, 'wires-mergeable'), []);
   });
 
+  /** The demo's ESXi layout (vSwitch0 active vmnic0, standby vmnic1; vMotion-N on vSwitch1 with one active, one unused) and seed 001's bond, with links as a sync or facts saw them. */
+  async function linkEstate(esxLinks: Record<string, 'up' | 'down'>, bondLinks: Record<string, 'up' | 'down'>): Promise<Context> {
+    const context = await estate();
+    await upsertHost(context, { name: 'esx01', platform: 'esxi', cluster: 'prod' });
+    await setHostInterfaces(context, 'esx01', esxInterfaces(51), { observation: { format: 'vcenter', source: 'vc1', linkState: esxLinks } });
+    await upsertHost(context, { name: 'ovm1', platform: 'ovm' });
+    await setHostInterfaces(context, 'ovm1', OVM_INTERFACES, { observation: { format: 'linux-facts', source: 'facts', linkState: bondLinks } });
+    return context;
+  }
+  const linkFindings = async (context: Context) => [...(await findings(context, 'no-live-uplink')), ...(await findings(context, 'uplink-redundancy-lost'))];
+
+  it('no-live-uplink and uplink-redundancy-lost: a standby gone, a port group whose only active uplink died beside a live unused one, a bond down to one member or none', async () => {
+    const context = await linkEstate({ vmnic0: 'up', vmnic1: 'down', vmnic2: 'down', vmnic3: 'up' }, { eth0: 'up', eth1: 'up', 'bond0/eth1': 'down' });
+    assert.deepEqual(await linkFindings(context), [
+      finding('no-live-uplink', 'esx01', ['esx01', 'vMotion-1', 'vmnic2'], "esx01 port group 'vMotion-1' on vSwitch1 has no live uplink: vmnic2 is down (vmnic3 is up but unused)"),
+      finding('no-live-uplink', 'esx01', ['esx01', 'vMotion-3', 'vmnic2'], "esx01 port group 'vMotion-3' on vSwitch1 has no live uplink: vmnic2 is down (vmnic3 is up but unused)"),
+      finding('uplink-redundancy-lost', 'esx01', ['esx01', 'vSwitch0', 'vmnic1'], 'esx01 vSwitch0 runs on vmnic0 alone: vmnic1 is down'),
+      finding('uplink-redundancy-lost', 'esx01', ['esx01', 'vSwitch1', 'vmnic2'], 'esx01 vSwitch1 runs on vmnic3 alone: vmnic2 is down'),
+      finding('uplink-redundancy-lost', 'ovm1', ['ovm1', 'bond0', 'eth1'], 'ovm1 bond0 runs on eth0 alone: eth1 is down'),
+    ]);
+    const fixes = await audit(context, { rule: 'no-live-uplink' });
+    assert.equal(fixes[0]!.fix, "esxcli network nic get -n vmnic2   # ESXi's view of the link: check the cable and the switch port\nesxcli network nic up -n vmnic2   # if it was set down\nesxcli network vswitch standard portgroup policy failover set --portgroup-name=vMotion-1 --active-uplinks=vmnic3   # or carry it on the live unused uplink meanwhile");
+    const bondDead = await linkEstate({}, { eth0: 'down', eth1: 'down' });
+    assert.deepEqual(await linkFindings(bondDead), [finding('no-live-uplink', 'ovm1', ['ovm1', 'bond0', 'eth0', 'eth1'], 'ovm1 bond0 has no live uplink: eth0 and eth1 are down')]);
+    assert.match((await audit(bondDead, { rule: 'no-live-uplink' }))[0]!.fix, /^ip -d link show eth0; cat \/proc\/net\/bonding\/bond0 .*\n.*\nip -d link show eth1; .*\n.*\nhostwire host import ovm1 FACTS --format linux-facts/);
+  });
+
+  it('no-live-uplink and uplink-redundancy-lost: not with every link up, links nobody observed, or only an unused uplink down', async () => {
+    assert.deepEqual(await linkFindings(await linkEstate({ vmnic0: 'up', vmnic1: 'up', vmnic2: 'up', vmnic3: 'up' }, { eth0: 'up', eth1: 'up', 'bond0/eth0': 'up', 'bond0/eth1': 'up' })), []);
+    assert.deepEqual(await linkFindings(await linkEstate({}, {})), []);
+    const context = await estate();
+    await upsertHost(context, { name: 'esx02', platform: 'esxi' });
+    const nics = ['vmnic0', 'vmnic1'].map((name) => ({ kind: 'physical', name }));
+    const layout = [...nics, { kind: 'vswitch', name: 'vSwitch0', uplinks: ['vmnic0', 'vmnic1'], teaming: { active: ['vmnic0'], unused: ['vmnic1'] } }, { kind: 'portgroup', name: 'VM Network', switch: 'vSwitch0', vlan: 50 }];
+    await setHostInterfaces(context, 'esx02', layout, { observation: { format: 'vcenter', source: 'vc1', linkState: { vmnic0: 'up', vmnic1: 'down' } } });
+    assert.deepEqual(await linkFindings(context), []);
+  });
+
   it('has a triggering and a clean test above for every rule', () => {
     assert.deepEqual(RULES.map((rule) => rule.id).sort(), [
-      'duplicate-ip', 'linux-bond', 'management-isolation', 'mtu-stack', 'portgroup-vlan-mismatch', 'subnet-vlan-without-portgroup', 'team-members', 'teaming',
-      'vm-ip-without-subnet', 'vmotion-iscsi-teaming', 'vmotion-jumbo-partial', 'vmotion-not-enabled', 'vmotion-subnets-differ', 'vswitch-ports-low', 'wires-mergeable',
+      'duplicate-ip', 'linux-bond', 'management-isolation', 'mtu-stack', 'no-live-uplink', 'portgroup-vlan-mismatch', 'subnet-vlan-without-portgroup', 'team-members', 'teaming',
+      'uplink-redundancy-lost', 'vm-ip-without-subnet', 'vmotion-iscsi-teaming', 'vmotion-jumbo-partial', 'vmotion-not-enabled', 'vmotion-subnets-differ', 'vswitch-ports-low', 'wires-mergeable',
     ]);
   });
 });

@@ -6,6 +6,7 @@
 import { addressKey, parseInterfaceAddress, type IpAddress } from '../domain/address.ts';
 import { failoverOrder, type FailoverOrder, type InterfaceSpec, type TeamingPolicy } from '../domain/interfaces.ts';
 import type { Platform } from '../domain/model.ts';
+import type { LinkState } from '../domain/network-diff.ts';
 import { suggestMerges, type MergeSuggestion } from '../reconcile/wires.ts';
 import { listAddresses } from '../store/addresses.ts';
 import { listSwitchWires } from '../store/accounts.ts';
@@ -22,6 +23,8 @@ export interface AuditHost {
   externalId: string | null;
   interfaces: InterfaceSpec[];
   byName: Map<string, InterfaceSpec>;
+  /** The link state the last facts or sync saw (`bond0/eth1` for a member); empty when none was seen. */
+  links: Record<string, LinkState>;
 }
 
 export interface AuditVnic {
@@ -94,11 +97,12 @@ export async function loadEstate(context: Context): Promise<Estate> {
       const spec = { kind: row.kind, name: row.name, ...(row.mtu !== null ? { mtu: row.mtu } : {}), ...(row.mac !== null ? { mac: row.mac } : {}), ...params } as InterfaceSpec;
       specsByHost.set(row.host_name, [...(specsByHost.get(row.host_name) ?? []), spec]);
     }
+    const links = new Map((await inventory.listLinkStates(conn)).map((row) => [row.host_id, JSON.parse(row.link_state_json) as Record<string, LinkState>]));
     const hosts = hostRows
       .filter((row) => row.removed_at === null)
       .map((row): AuditHost => {
         const specs = specsByHost.get(row.name) ?? [];
-        return { name: row.name, platform: row.platform as Platform, cluster: row.cluster, managementAddress: row.management_address, externalId: row.external_id, interfaces: specs, byName: new Map(specs.map((spec) => [spec.name, spec])) };
+        return { name: row.name, platform: row.platform as Platform, cluster: row.cluster, managementAddress: row.management_address, externalId: row.external_id, interfaces: specs, byName: new Map(specs.map((spec) => [spec.name, spec])), links: links.get(row.id) ?? {} };
       });
     const vnics = (await inventory.listAllVnics(conn)).map((row): AuditVnic => ({ vm: row.vm_name, vmUuid: row.vm_uuid, host: row.host_name, mac: row.mac, portgroup: row.portgroup_name, observedIps: JSON.parse(row.observed_ips_json) as string[] }));
     const subnets = (await listSubnets(conn)).map((row): AuditSubnet => ({ name: row.name, cidr: row.cidr, wire: row.wire_name, vlan: row.vlan, firstKey: row.first_key, lastKey: row.last_key }));

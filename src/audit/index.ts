@@ -6,6 +6,7 @@ import { invalid } from '../domain/errors.ts';
 import type { Estate } from './estate.ts';
 import { SEVERITIES, type Finding, type Rule, type Severity } from './rule.ts';
 import { duplicateIps, unownedVmIps } from './rules/addresses.ts';
+import { noLiveUplink, uplinkRedundancyLost } from './rules/links.ts';
 import { managementIsolation, portgroupVlans, subnetPortgroups, vswitchPorts } from './rules/portgroups.ts';
 import { linuxBonds, stackMtu, teamingRules, teamMembers } from './rules/teaming.ts';
 import { bindingTeaming, vmotionJumboPartial, vmotionNotEnabled, vmotionSubnetsDiffer } from './rules/vmotion.ts';
@@ -27,6 +28,8 @@ export const RULES: Rule[] = [
   managementIsolation,
   vswitchPorts,
   mergeableWires,
+  noLiveUplink,
+  uplinkRedundancyLost,
 ];
 
 export interface AuditFilter {

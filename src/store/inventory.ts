@@ -223,6 +223,11 @@ export async function findHostFacts(conn: Conn, hostId: number): Promise<HostFac
   return conn.db.selectFrom('host_facts').selectAll().where('host_id', '=', hostId).executeTakeFirst();
 }
 
+/** Every host's last observed link state, for the audit. */
+export async function listLinkStates(conn: Conn): Promise<{ host_id: number; link_state_json: string }[]> {
+  return conn.db.selectFrom('host_facts').select(['host_id', 'link_state_json']).execute();
+}
+
 /** Replaces a host's last imported facts. */
 export async function saveHostFacts(conn: Conn, row: HostFactsRow): Promise<void> {
   await conn.db.deleteFrom('host_facts').where('host_id', '=', row.host_id).execute();
