@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VimClient } from '../src/connectors/vsphere/client.ts';
-import { arrayItems, bool, child, text, typeOf, xml, type MoRef, type Node } from '../src/connectors/vsphere/soap.ts';
+import { arrayItems, bool, child, moref, text, typeOf, xml, type MoRef, type Node } from '../src/connectors/vsphere/soap.ts';
 import { listAddresses } from '../src/ipam/allocation.ts';
 import { createSubnet } from '../src/ipam/subnets.ts';
 import { ProvisionError, provisionVmNic } from '../src/reconcile/provision.ts';
@@ -122,7 +122,7 @@ describe('VM NIC provisioning against the simulator', () => {
     const backing = child(added, 'backing');
     assert.equal(typeOf(backing), 'VirtualEthernetCardNetworkBackingInfo');
     assert.equal(text(child(backing, 'deviceName')), 'VM Network');
-    assert.deepEqual({ type: typeOf(child(backing, 'network')), value: text(child(backing, 'network')) }, vmNetwork);
+    assert.deepEqual(moref(child(backing, 'network')), vmNetwork);
     assert.equal(bool(child(child(added, 'connectable'), 'startConnected')), true);
     assert.equal(bool(child(child(added, 'connectable'), 'connected')), true);
     // The customization was accepted: it waits for the next power-on.

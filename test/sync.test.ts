@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer } from '../src/api/server.ts';
 import { VimClient } from '../src/connectors/vsphere/client.ts';
+import { moref, typeOf } from '../src/connectors/vsphere/soap.ts';
 import { createToken } from '../src/services/tokens.ts';
 import { InvalidLogin, VsphereConnectionError, VsphereProtocolError, VsphereTimeoutError, VsphereTlsError } from '../src/connectors/vsphere/errors.ts';
 import { listAddresses } from '../src/ipam/allocation.ts';
@@ -473,7 +474,22 @@ describe('vim25 client against recorded responses', () => {
     const client = new VimClient({ url, username: 'u', password: 'p' });
     await client.connect();
     const objects = await client.retrieveProperties({ type: 'Folder', value: 'group-d1' }, [{ type: 'HostSystem', paths: ['name'] }]);
-    assert.deepEqual(objects.map((object) => object.props.get('name')), [{ '#text': 'a', '@type': 'xsd:string' }, { '#text': 'b', '@type': 'xsd:string' }, { '#text': 'c', '@type': 'xsd:string' }, { '#text': 'd', '@type': 'xsd:string' }]);
+    assert.deepEqual(objects.map((object) => object.props.get('name')), [{ '#text': 'a', '@xsi:type': 'xsd:string' }, { '#text': 'b', '@xsi:type': 'xsd:string' }, { '#text': 'c', '@xsi:type': 'xsd:string' }, { '#text': 'd', '@xsi:type': 'xsd:string' }]);
+  });
+
+  it("reads a moref's own type whichever side of its xsi:type vCenter writes it", async () => {
+    const parents = envelope(
+      '<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>' +
+        '<objects><obj type="HostSystem">host-1</obj><propSet><name>parent</name><val type="ClusterComputeResource" xsi:type="ManagedObjectReference">domain-c7</val></propSet></objects>' +
+        '<objects><obj type="HostSystem">host-2</obj><propSet><name>parent</name><val xsi:type="ManagedObjectReference" type="ComputeResource">domain-s9</val></propSet></objects>' +
+        '</returnval></RetrievePropertiesExResponse>',
+    );
+    answers.push(serviceContent, login, parents);
+    const client = new VimClient({ url, username: 'u', password: 'p' });
+    await client.connect();
+    const objects = await client.retrieveProperties({ type: 'Folder', value: 'group-d1' }, [{ type: 'HostSystem', paths: ['parent'] }]);
+    assert.deepEqual(objects.map((object) => moref(object.props.get('parent'))), [{ type: 'ClusterComputeResource', value: 'domain-c7' }, { type: 'ComputeResource', value: 'domain-s9' }]);
+    assert.deepEqual(objects.map((object) => typeOf(object.props.get('parent'))), ['ManagedObjectReference', 'ManagedObjectReference']);
   });
 
   it('logs in again once on NotAuthenticated', async () => {

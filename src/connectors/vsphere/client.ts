@@ -278,7 +278,7 @@ function readObjectContent(node: Node): ObjectContent {
   const missing = new Map<string, string>();
   for (const item of asArray(child(node, 'missingSet'))) {
     const path = text(child(item, 'path'));
-    if (path) missing.set(path, String(child(child(item, 'fault'), '@type') ?? 'fault'));
+    if (path) missing.set(path, typeOf(child(item, 'fault')) ?? 'fault');
   }
   return { obj: moref(child(node, 'obj'))!, props, missing };
 }

@@ -181,16 +181,6 @@ export interface LiveHost {
   portgroups: LivePortgroup[];
 }
 
-/** A moref in an array whose type attribute may be missing or shadowed by xsi:type. */
-function networkRef(node: Node): MoRef | undefined {
-  const ref = moref(node);
-  if (!ref) return undefined;
-  if (ref.type === 'Network' || ref.type === 'DistributedVirtualPortgroup' || ref.type === 'OpaqueNetwork') return ref;
-  if (ref.value.startsWith('dvportgroup-')) return { type: 'DistributedVirtualPortgroup', value: ref.value };
-  if (ref.value.startsWith('network-')) return { type: 'Network', value: ref.value };
-  return undefined;
-}
-
 function dvVlan(node: Node | undefined): LiveVlan {
   const type = typeOf(node) ?? '';
   if (type.includes('Trunk')) return { kind: 'trunk', ranges: asArray(child(node, 'vlanId')).map((range) => ({ first: int(child(range, 'start')) ?? 0, last: int(child(range, 'end')) ?? 0 })) };
@@ -206,7 +196,7 @@ export async function readLiveHost(client: VimClient, hostMoref: string): Promis
   const [object] = await client.retrieveProperties({ type: 'HostSystem', value: hostMoref }, [{ type: 'HostSystem', paths: ['name', 'network', 'config.network.portgroup'] }]);
   const props = object?.props ?? new Map<string, Node>();
   const refs = arrayItems(props.get('network'))
-    .map(networkRef)
+    .map(moref)
     .filter((ref): ref is MoRef => ref !== undefined);
   const one = async (ref: MoRef, paths: string[]) => (await client.retrieveProperties(ref, [{ type: ref.type === 'VmwareDistributedVirtualSwitch' ? 'DistributedVirtualSwitch' : ref.type, paths }]))[0]?.props ?? new Map<string, Node>();
   const networks = await Promise.all(refs.filter((ref) => ref.type === 'Network').map(async (ref) => ({ ref, name: text((await one(ref, ['name'])).get('name')) ?? '' })));
@@ -234,9 +224,7 @@ export async function readLiveHost(client: VimClient, hostMoref: string): Promis
     if (bool(dvpg.props.get('config.uplink'))) continue;
     const dvs = moref(dvpg.props.get('config.distributedVirtualSwitch'));
     if (!dvs || switches.has(dvs.value)) continue;
-    // The moref's own type, unless the parser kept the xsi:type (ManagedObjectReference) instead.
-    const type = dvs.type === 'ManagedObjectReference' ? 'VmwareDistributedVirtualSwitch' : dvs.type;
-    const dvsProps = await one({ type, value: dvs.value }, ['uuid', 'name']);
+    const dvsProps = await one(dvs, ['uuid', 'name']);
     switches.set(dvs.value, { uuid: text(dvsProps.get('uuid')) ?? '', name: text(dvsProps.get('name')) ?? dvs.value });
   }
   for (const dvpg of dvpgs) {

@@ -1,8 +1,9 @@
 /**
  * vim25 SOAP on the wire: envelopes out, parsed bodies and faults in. Requests are small, built
  * from `Xml` fragments with escaping; responses are parsed with fast-xml-parser into plain objects
- * where every element is a string, an object or (when repeated) an array, and `@type` carries the
- * xsi:type or the moref type.
+ * where every element is a string, an object or (when repeated) an array. Element names lose their
+ * namespace prefix; `@xsi:type` keeps its own, apart from a moref's `@type`: vCenter writes both on
+ * one element, in either order.
  */
 import { XMLParser } from 'fast-xml-parser';
 import { vimFault, VsphereProtocolError } from './errors.ts';
@@ -46,17 +47,24 @@ export function envelope(method: string, self: MoRef, body: Xml): string {
   );
 }
 
+const withoutPrefix = (name: string) => name.slice(name.indexOf(':') + 1);
+/**
+ * A prefixed `type` attribute is the XML Schema instance type, whatever the prefix: vCenter writes
+ * `xsi:type`, Go's encoder (the simulator) `XMLSchema-instance:type`; vim25 has no other.
+ */
+const attributeName = (name: string) => (name.includes(':') && withoutPrefix(name) === 'type' ? '@xsi:type' : `@${withoutPrefix(name.slice(1))}`);
 const parser = new XMLParser({
-  ignoreAttributes: false,
+  ignoreAttributes: (name) => name === 'xmlns' || name.startsWith('xmlns:'),
   attributeNamePrefix: '@',
-  removeNSPrefix: true,
+  transformTagName: withoutPrefix,
+  transformAttributeName: attributeName,
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
   processEntities: true,
 });
 
-/** A parsed element: text, an object of children (`@type` for its type), or repeated elements. */
+/** A parsed element: text, an object of children (`@xsi:type` for its schema type, `@type` for a moref's), or repeated elements. */
 export type Node = string | { [name: string]: Node } | Node[];
 
 /**
@@ -76,7 +84,7 @@ export function parseResponse(method: string, text: string, status: number): Nod
   if (fault) {
     const detail = fault.detail as Record<string, Node> | undefined;
     const [detailName, detailValue] = detail && typeof detail === 'object' ? (Object.entries(detail)[0] ?? []) : [];
-    const typed = detailValue && typeof detailValue === 'object' && !Array.isArray(detailValue) ? (detailValue['@type'] as string | undefined) : undefined;
+    const typed = typeOf(detailValue);
     const name = (typed ?? detailName ?? 'Fault').replace(/Fault$/, '');
     const message = typeof fault.faultstring === 'string' ? fault.faultstring : name;
     throw vimFault(name, message, detailValue);
@@ -114,15 +122,17 @@ export function bool(node: Node | undefined): boolean | undefined {
   return value === 'true' ? true : value === 'false' ? false : undefined;
 }
 
+/** A data object's schema type (its xsi:type). */
 export function typeOf(node: Node | undefined): string | undefined {
-  const value = child(node, '@type');
+  const value = child(node, '@xsi:type');
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A managed object reference: its `type` attribute (never the xsi:type ManagedObjectReference beside it) and its text. */
 export function moref(node: Node | undefined): MoRef | undefined {
-  const type = typeOf(node);
+  const type = child(node, '@type');
   const value = text(node);
-  return type && value ? { type, value } : undefined;
+  return typeof type === 'string' && value ? { type, value } : undefined;
 }
 
 /** Children of an `ArrayOfX` value: its one repeated element, whatever its name. */

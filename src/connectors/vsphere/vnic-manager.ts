@@ -4,18 +4,14 @@
  */
 import type { VimClient } from './client.ts';
 import { VsphereError } from './errors.ts';
-import { el, text, xml, type MoRef } from './soap.ts';
+import { el, moref, xml, type MoRef } from './soap.ts';
 
-/**
- * The HostVirtualNicManager of a host (its `configManager.virtualNicManager`). The type is taken
- * from the schema, not the answer: vCenter sends the moref's `type` beside an `xsi:type` of
- * ManagedObjectReference, and only the value is the host's own.
- */
+/** The HostVirtualNicManager of a host (its `configManager.virtualNicManager`). */
 export async function virtualNicManagerOf(client: VimClient, host: MoRef): Promise<MoRef> {
   const [object] = await client.retrieveProperties(host, [{ type: 'HostSystem', paths: ['configManager.virtualNicManager'] }]);
-  const value = text(object?.props.get('configManager.virtualNicManager'));
-  if (!value) throw new VsphereError(`host ${host.value} has no configManager.virtualNicManager: is it connected to vCenter?`);
-  return { type: 'HostVirtualNicManager', value };
+  const manager = moref(object?.props.get('configManager.virtualNicManager'));
+  if (!manager) throw new VsphereError(`host ${host.value} has no configManager.virtualNicManager: is it connected to vCenter?`);
+  return manager;
 }
 
 /** Selects vmk `device` for `nicType` (e.g. 'vmotion'); the host keeps its other selections. */
