@@ -52,6 +52,28 @@ describe('HTTP API', () => {
     return result.body;
   }
 
+  it('summarizes the estate in one call: the counts of the lists, the audit by severity, the fullest subnets', async () => {
+    const summary = await call('GET', '/api/v1/summary', { role: 'viewer' });
+    assert.equal(summary.status, 200);
+    const all = async (path: string) => {
+      const items: { name?: string; severity?: string; utilization?: { percent: number } }[] = [];
+      for (let cursor = ''; ; ) {
+        const page = (await call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+        items.push(...page.items);
+        if (!page.nextCursor) return items;
+        cursor = encodeURIComponent(page.nextCursor);
+      }
+    };
+    const [hosts, vms, wires, subnets, findings] = await Promise.all(['/api/v1/hosts', '/api/v1/vms', '/api/v1/wires', '/api/v1/subnets', '/api/v1/findings'].map(all));
+    assert.deepEqual(
+      { hosts: summary.body.hosts, vms: summary.body.vms, wires: summary.body.wires, subnets: summary.body.subnets, findings: summary.body.findings },
+      { hosts: hosts!.length, vms: vms!.length, wires: wires!.length, subnets: subnets!.length, findings: Object.fromEntries(['error', 'warning', 'info'].map((severity) => [severity, findings!.filter((finding) => finding.severity === severity).length])) },
+    );
+    const fullest = [...subnets!].sort((a, b) => b.utilization!.percent - a.utilization!.percent || a.name!.localeCompare(b.name!)).slice(0, 5);
+    assert.deepEqual(summary.body.fullestSubnets.map((subnet: { name: string }) => subnet.name), fullest.map((subnet) => subnet.name));
+    await problem('GET', '/api/v1/summary', 401, /Authorization: Bearer/, { role: null });
+  });
+
   it('answers /healthz without a token and everything else only with one', async () => {
     const health = await fetch(`${server.url}/healthz`);
     assert.equal(health.status, 200);

@@ -149,6 +149,10 @@ describe('web UI', () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     // The demo estate: esx01, esx02, xen1, ovm1; web01, web02, db01, lab-router; 5 wires; 9 subnets.
     for (const count of ['4 Hosts', '4 VMs', '5 Wires', '9 Subnets']) await page.getByRole('link', { name: count, exact: true }).waitFor();
+    // Findings by severity are the audit's: the demo has a standby uplink and a bond member down.
+    const findings = await api<{ items: { severity: string }[] }>('/api/v1/findings?severity=warning&limit=500');
+    assert.ok(findings.items.length >= 2);
+    await page.getByRole('list', { name: 'Findings by severity' }).getByRole('link', { name: `warning ${findings.items.length}` }).waitFor();
     // The token lives in sessionStorage only: never in the address bar.
     assert.ok(!page.url().includes(tokens.admin));
     assert.equal(await page.evaluate(() => sessionStorage.getItem('hostwire.token')), tokens.admin);

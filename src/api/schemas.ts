@@ -434,3 +434,14 @@ export const PxeImageCreateSchema = z
   })
   .strict()
   .openapi('PxeImageCreate');
+
+export const EstateSummarySchema = z
+  .object({
+    hosts: z.number().int(),
+    vms: z.number().int(),
+    wires: z.number().int(),
+    subnets: z.number().int(),
+    findings: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
+    fullestSubnets: z.array(SubnetSummarySchema),
+  })
+  .openapi('EstateSummary');

@@ -17,6 +17,7 @@ import { registerPxeServeCommands } from './commands/pxe-serve.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { registerSubnetCommands } from './commands/subnet.ts';
+import { registerSummaryCommand } from './commands/summary.ts';
 import { registerSyncCommands } from './commands/sync.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerTopologyCommands } from './commands/topology.ts';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerVmNicCommand(program, run);
   registerAuditCommands(program, run);
   registerChangeCommands(program, run);
+  registerSummaryCommand(program, run);
   registerTokenCommands(program, run);
   registerPxeCommands(program, run);
   registerDemoCommand(program, run);

@@ -10,6 +10,10 @@ import { deleteTag, listTags, setTag } from '../../src/services/tags.ts';
 import { listVms, showVm, upsertVm } from '../../src/services/vms.ts';
 import { makeContext, type Context } from '../../src/store/context.ts';
 import type { Store } from '../../src/store/store.ts';
+import { markRemoved } from '../../src/store/inventory.ts';
+import { countEstate } from '../../src/store/summary.ts';
+import { createSubnet } from '../../src/ipam/subnets.ts';
+import { createWire } from '../../src/services/wires.ts';
 
 async function withContext(open: () => Promise<Store>, work: (context: Context) => Promise<void>): Promise<void> {
   const store = await open();
@@ -66,6 +70,19 @@ export function defineInventorySuite(open: () => Promise<Store>): void {
         await upsertHost(context, { name: 'esx01', platform: 'esxi', cluster: 'prod', managementAddress: '10.1.1.51', hardwareUuid: '30313436-3631-5a43-3332-303130304e32' });
         assert.equal((await listChanges(context, { objectKind: 'host' })).length, changes, 'an identical host is not a change');
         assert.deepEqual((await listHosts(context, { cluster: 'prod' })).map((host) => host.name), ['esx01']);
+      }));
+
+    it('counts hosts and VMs still present, wires and subnets, for the estate summary', () =>
+      withContext(open, async (context) => {
+        await upsertHost(context, { name: 'esx01', platform: 'esxi' });
+        const gone = await upsertHost(context, { name: 'esx02', platform: 'esxi' });
+        await upsertVm(context, { uuid: '4210a1b2-0c3d-4e5f-8a9b-00000000c0c1', name: 'web01', host: 'esx01', vnics: [] });
+        await context.store.write((tx) => markRemoved(tx, 'hosts', gone.id, context.now().toISOString()));
+        await createWire(context, { name: 'dc1' });
+        await createSubnet(context, { name: 'web', wire: 'dc1', cidr: '10.50.0.0/24' });
+        await createSubnet(context, { name: 'db', wire: 'dc1', cidr: '10.51.0.0/24' });
+        const counts = await context.store.read((conn) => countEstate(conn));
+        assert.deepEqual(counts, { hosts: 1, vms: 1, wires: 1, subnets: 2 }, 'numbers on both dialects (PostgreSQL counts as bigint strings)');
       }));
 
     it('refuses an invalid graph, kinds the platform lacks, and bad host fields, writing nothing', () =>

@@ -25,3 +25,4 @@ export type Rendered = z.infer<typeof s.RenderedSchema>;
 export type RenderFormats = z.infer<typeof s.RenderFormatsSchema>;
 export type HostDiff = z.infer<typeof s.HostDiffSchema>;
 export type FailoverEntry = z.infer<typeof s.FailoverEntrySchema>;
+export type EstateSummary = z.infer<typeof s.EstateSummarySchema>;

@@ -1,7 +1,8 @@
-/** The audit's findings over the estate as stored now, filtered like `hostwire audit`. */
+/** The audit's findings over the estate as stored now, filtered like `hostwire audit`, and the estate summary built on them. */
 import { createRoute } from '@hono/zod-openapi';
 import { decodeCursor, isNumber, pageLimit, paginate } from '../pagination.ts';
 import { audit } from '../../services/audit.ts';
+import { summarizeEstate } from '../../services/summary.ts';
 import * as s from '../schemas.ts';
 import { contextFor, json, problems, READ_ERRORS, type Api, type Deps } from './common.ts';
 
@@ -16,5 +17,10 @@ export function auditRoutes(app: Api, deps: Deps): void {
       const page = await paginate(pageLimit(limit), async (rows) => findings.slice(after + 1, after + 1 + rows).map((finding, offset) => ({ finding, position: after + 1 + offset })), (entry) => entry.position);
       return c.json({ items: page.items.map((entry) => entry.finding), nextCursor: page.nextCursor }, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/summary', tags: ['audit'], summary: 'The estate at a glance: counts of hosts, VMs, wires and subnets, findings by severity, the five fullest subnets', responses: { 200: json(s.EstateSummarySchema, 'The summary'), ...problems(401) } }),
+    async (c) => c.json(await summarizeEstate(contextFor(deps, c, 'viewer')), 200),
   );
 }

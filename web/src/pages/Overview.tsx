@@ -1,42 +1,14 @@
-/** The estate at a glance: counts, findings by severity, each account's last sync, the fullest subnets. */
-import { useEffect, useState } from 'react';
-import { ApiError, fetchAll } from '../api.ts';
+/** The estate at a glance from GET /api/v1/summary: counts, findings by severity, each account's last sync, the fullest subnets. */
 import { ErrorNote, Loading, Severity, UtilizationBar } from '../components.tsx';
+import { useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import type { Finding, Subnet } from '../types.ts';
+import type { EstateSummary, Subnet } from '../types.ts';
 import { Accounts } from './Sync.tsx';
 
-interface Estate {
-  hosts: number;
-  vms: number;
-  wires: number;
-  subnets: Subnet[];
-  /** Null when the server has no audit (GET /api/v1/findings is a 404). */
-  findings: Finding[] | null;
-}
-
-const SEVERITY_ORDER = ['error', 'warning', 'info'];
-
-async function loadEstate(): Promise<Estate> {
-  const [hosts, vms, wires, subnets, findings] = await Promise.all([
-    fetchAll('/api/v1/hosts'),
-    fetchAll('/api/v1/vms'),
-    fetchAll('/api/v1/wires'),
-    fetchAll<Subnet>('/api/v1/subnets'),
-    fetchAll<Finding>('/api/v1/findings').catch((failure: unknown) => {
-      if (failure instanceof ApiError && failure.status === 404) return null;
-      throw failure;
-    }),
-  ]);
-  return { hosts: hosts.length, vms: vms.length, wires: wires.length, subnets, findings };
-}
+const SEVERITY_ORDER = ['error', 'warning', 'info'] as const;
 
 export function Overview() {
-  const [estate, setEstate] = useState<Estate>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    loadEstate().then(setEstate, (failure: Error) => setError(failure.message));
-  }, []);
+  const { data: estate, error } = useApi<EstateSummary>('/api/v1/summary');
 
   return (
     <section>
@@ -49,28 +21,24 @@ export function Overview() {
             <Count label="Hosts" value={estate.hosts} to="/hosts" />
             <Count label="VMs" value={estate.vms} to="/vms" />
             <Count label="Wires" value={estate.wires} to="/topology" />
-            <Count label="Subnets" value={estate.subnets.length} to="/subnets" />
+            <Count label="Subnets" value={estate.subnets} to="/subnets" />
             <div className="card">
               <h2>Findings</h2>
-              {estate.findings === null ? (
-                <p className="muted">audit unavailable</p>
-              ) : (
-                <ul className="plain" aria-label="Findings by severity">
-                  {SEVERITY_ORDER.map((severity) => (
-                    <li key={severity}>
-                      <Link to={`/findings?severity=${severity}`}>
-                        <Severity severity={severity} /> {estate.findings!.filter((finding) => finding.severity === severity).length}
-                      </Link>
-                    </li>
-                  ))}
-                </ul>
-              )}
+              <ul className="plain" aria-label="Findings by severity">
+                {SEVERITY_ORDER.map((severity) => (
+                  <li key={severity}>
+                    <Link to={`/findings?severity=${severity}`}>
+                      <Severity severity={severity} /> {estate.findings[severity]}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
             </div>
           </div>
           <h2>Last sync of each account</h2>
           <Accounts />
           <h2>Subnets closest to full</h2>
-          <Fullest subnets={estate.subnets} />
+          <Fullest subnets={estate.fullestSubnets} />
         </>
       )}
     </section>
@@ -88,8 +56,7 @@ function Count({ label, value, to }: { label: string; value: number; to: string 
   );
 }
 
-function Fullest({ subnets }: { subnets: Subnet[] }) {
-  const fullest = [...subnets].sort((a, b) => b.utilization.percent - a.utilization.percent).slice(0, 5);
+function Fullest({ subnets: fullest }: { subnets: Subnet[] }) {
   if (!fullest.length) return <p className="muted">No subnets yet.</p>;
   return (
     <table>
