@@ -7,7 +7,7 @@ import { addressKey, parseInterfaceAddress, type IpAddress } from '../domain/add
 import { failoverOrder, type FailoverOrder, type InterfaceSpec, type TeamingPolicy } from '../domain/interfaces.ts';
 import type { Platform } from '../domain/model.ts';
 import type { LinkState } from '../domain/network-diff.ts';
-import { suggestMerges, type MergeSuggestion } from '../reconcile/wires.ts';
+import { suggestMergesFrom, type MergeSuggestion } from '../reconcile/wires.ts';
 import { listAddresses } from '../store/addresses.ts';
 import { listSwitchWires } from '../store/accounts.ts';
 import type { Context } from '../store/context.ts';
@@ -87,8 +87,7 @@ export function switchWireKey(host: Pick<AuditHost, 'externalId'>, spec: Interfa
 }
 
 export async function loadEstate(context: Context): Promise<Estate> {
-  const mergeSuggestions = await suggestMerges(context);
-  return context.store.read(async (conn) => {
+  const estate: Estate = await context.store.read(async (conn): Promise<Estate> => {
     const hostRows = await inventory.listHosts(conn);
     const interfaces = await inventory.listAllInterfaces(conn);
     const specsByHost = new Map<string, InterfaceSpec[]>();
@@ -130,8 +129,19 @@ export async function loadEstate(context: Context): Promise<Estate> {
         if (wire) switchWires.set(`${host.name}\u0000${spec.name}`, wire);
       }
     }
-    return { hosts, hostsByName: new Map(hosts.map((host) => [host.name, host])), vnics, subnets, addresses, unattached, autoWires: new Set(wires.filter((wire) => wire.origin === 'auto').map((wire) => wire.name)), switchWires, mergeSuggestions };
+    return { hosts, hostsByName: new Map(hosts.map((host) => [host.name, host])), vnics, subnets, addresses, unattached, autoWires: new Set(wires.filter((wire) => wire.origin === 'auto').map((wire) => wire.name)), switchWires, mergeSuggestions: [] };
   });
+  // The same evidence `wire suggest-merges` reads, from what is loaded here instead of a second pass over the store.
+  estate.mergeSuggestions = await suggestMergesFrom({
+    vnics: estate.vnics,
+    portgroupOf: (hostName, name) => {
+      const spec = estate.hostsByName.get(hostName)?.byName.get(name);
+      return spec?.kind === 'portgroup' ? { vlan: spec.vlan, wire: estate.switchWires.get(`${hostName}\u0000${spec.switch}`) ?? null } : undefined;
+    },
+    autoWires: estate.autoWires,
+    subnetContaining: (address) => subnetContaining(estate, address),
+  });
+  return estate;
 }
 
 /** The subnet containing an address, by binary search over the subnets sorted by first key. */

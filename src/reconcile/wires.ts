@@ -2,7 +2,7 @@
  * Wires as a sync sees them: which wire each host port group belongs to (through its switch),
  * merging wires that are one L2 domain, and the evidence that suggests such merges.
  */
-import { addressKey, parseAddress, parsePrefix, rangesOverlap } from '../domain/address.ts';
+import { addressKey, parseAddress, parsePrefix, rangesOverlap, type IpAddress } from '../domain/address.ts';
 import { conflict, HostwireError, notFound } from '../domain/errors.ts';
 import type { InterfaceSpec } from '../domain/interfaces.ts';
 import { listInterfaces } from '../services/hosts.ts';
@@ -116,38 +116,58 @@ export interface MergeSuggestion {
   evidence: string[];
 }
 
+/** What merge suggestions are drawn from; the audit supplies it from its loaded estate, `suggestMerges` from the store. */
+export interface MergeEvidence {
+  vnics: Iterable<{ vm: string; host: string | null; portgroup: string | null; observedIps: string[] }>;
+  /** A host's port group with its VLAN and the wire of its switch (null for a host no sync maps). */
+  portgroupOf(host: string, name: string): { vlan: number; wire: string | null } | undefined;
+  autoWires: ReadonlySet<string>;
+  subnetContaining(address: IpAddress): { name: string; wire: string; vlan: number } | null | Promise<{ name: string; wire: string; vlan: number } | null>;
+}
+
 /**
  * Auto-created wires that evidence says are one L2 domain with another wire: VM IPs seen on a port
  * group of an auto wire's switch that fall in a subnet of another wire whose VLAN matches the
  * port group's.
  */
+export async function suggestMergesFrom(evidence: MergeEvidence): Promise<MergeSuggestion[]> {
+  const suggestions = new Map<string, MergeSuggestion>();
+  for (const vnic of evidence.vnics) {
+    const portgroup = vnic.host && vnic.portgroup ? evidence.portgroupOf(vnic.host, vnic.portgroup) : undefined;
+    if (!portgroup?.wire || !evidence.autoWires.has(portgroup.wire)) continue;
+    for (const ip of vnic.observedIps) {
+      let address;
+      try {
+        address = parseAddress(ip);
+      } catch {
+        continue;
+      }
+      const subnet = await evidence.subnetContaining(address);
+      if (!subnet || subnet.wire === portgroup.wire || subnet.vlan !== portgroup.vlan) continue;
+      const key = `${portgroup.wire}\u0000${subnet.wire}`;
+      const suggestion = suggestions.get(key) ?? { wires: [portgroup.wire], into: subnet.wire, evidence: [] };
+      suggestion.evidence.push(`VM ${vnic.vm} ${ip} on ${vnic.host} port group '${vnic.portgroup}' (VLAN ${portgroup.vlan}) is in subnet '${subnet.name}' of wire '${subnet.wire}'`);
+      suggestions.set(key, suggestion);
+    }
+  }
+  return [...suggestions.values()].sort((a, b) => a.wires[0]!.localeCompare(b.wires[0]!));
+}
+
+/** `wire suggest-merges`: the evidence as stored, subnets looked up in the default space. */
 export async function suggestMerges(context: Context): Promise<MergeSuggestion[]> {
-  const views = await listPortgroups(context);
+  const views = new Map((await listPortgroups(context)).map((view) => [`${view.host}\u0000${view.name}`, view]));
   const vnics = await listVnics(context);
   return context.store.read(async (conn) => {
     const space = (await findSpace(conn, 'default'))!;
-    const wires = await listWires(conn);
-    const auto = new Set(wires.filter((wire) => wire.origin === 'auto').map((wire) => wire.name));
-    const suggestions = new Map<string, MergeSuggestion>();
-    const viewsByPortgroup = new Map(views.map((view) => [`${view.host}\u0000${view.name}`, view]));
-    for (const vnic of vnics) {
-      const view = viewsByPortgroup.get(`${vnic.host}\u0000${vnic.portgroup}`);
-      if (!view?.wire || !auto.has(view.wire)) continue;
-      for (const ip of vnic.observedIps) {
-        let address;
-        try {
-          address = parseAddress(ip);
-        } catch {
-          continue;
-        }
-        const subnet = await findSubnetContaining(conn, space.id, addressKey(address.family, address.value));
-        if (!subnet || subnet.wire_name === view.wire || subnet.vlan !== view.vlan) continue;
-        const key = `${view.wire}\u0000${subnet.wire_name}`;
-        const suggestion = suggestions.get(key) ?? { wires: [view.wire], into: subnet.wire_name, evidence: [] };
-        suggestion.evidence.push(`VM ${vnic.vm} ${ip} on ${view.host} port group '${view.name}' (VLAN ${view.vlan}) is in subnet '${subnet.name}' of wire '${subnet.wire_name}'`);
-        suggestions.set(key, suggestion);
-      }
-    }
-    return [...suggestions.values()].sort((a, b) => a.wires[0]!.localeCompare(b.wires[0]!));
+    const autoWires = new Set((await listWires(conn)).filter((wire) => wire.origin === 'auto').map((wire) => wire.name));
+    return suggestMergesFrom({
+      vnics,
+      portgroupOf: (host, name) => views.get(`${host}\u0000${name}`),
+      autoWires,
+      subnetContaining: async (address) => {
+        const row = await findSubnetContaining(conn, space.id, addressKey(address.family, address.value));
+        return row ? { name: row.name, wire: row.wire_name, vlan: row.vlan } : null;
+      },
+    });
   });
 }
