@@ -185,6 +185,9 @@ describe('HTTP API', () => {
     assert.deepEqual((await call('GET', '/api/v1/hosts?cluster=prod')).body.items.map((host: { name: string }) => host.name), ['esx01', 'esx02']);
     const portgroups = (await call('GET', '/api/v1/port-groups?host=esx01&vlan=0')).body.items.map((pg: { name: string }) => pg.name);
     assert.deepEqual(portgroups, ['vMotion-1', 'vMotion-2', 'vMotion-3']);
+    // On Linux and Xen hosts guests attach to bridges: VLAN from the VLAN port, wire from the bridge's own address.
+    const attachments = (await call('GET', '/api/v1/port-groups?host=ovm1')).body.items.map((pg: { kind: string; name: string; switch: string; vlan: number; wire: string | null; subnet: string | null }) => [pg.kind, pg.name, pg.switch, pg.vlan, pg.wire, pg.subnet]);
+    assert.deepEqual(attachments, [['bridge', 'vlan100', 'bond0', 100, 'dc1-trunk', 'mgmt'], ['bridge', 'vlan50', 'bond0', 50, null, null], ['bridge', 'vlan51', 'bond0', 51, null, null]]);
     const bridges = (await call('GET', '/api/v1/host-interfaces?host=ovm1&kind=bridge')).body.items.map((bridge: { name: string }) => bridge.name);
     assert.deepEqual(bridges, ['vlan100', 'vlan50', 'vlan51']);
     const vms = (await call('GET', '/api/v1/vms?host=xen1')).body.items;

@@ -62,7 +62,7 @@ describe('sync from the CLI', () => {
     assert.ok(wires.every((wire: { origin: string }) => wire.origin === 'auto'));
     const portgroups = json('portgroup', 'list', '--host', 'esx01');
     const vmNetwork = portgroups.find((pg: { name: string }) => pg.name === 'VM Network');
-    assert.deepEqual(vmNetwork, { host: 'esx01', switch: 'vSwitch0', name: 'VM Network', vlan: 50, wire: 'vc1/esx01/vSwitch0', subnets: [], subnet: null });
+    assert.deepEqual(vmNetwork, { kind: 'portgroup', host: 'esx01', switch: 'vSwitch0', name: 'VM Network', vlan: 50, wire: 'vc1/esx01/vSwitch0', subnets: [], subnet: null });
     const vms = json('vm', 'list');
     const web01 = vms.find((vm: { name: string }) => vm.name === 'web01');
     assert.deepEqual(Object.keys(web01).filter((key) => ['name', 'uuid', 'host', 'nics'].includes(key)).sort(), ['host', 'name', 'nics', 'uuid']);

@@ -261,8 +261,10 @@ describe('web UI', () => {
       await node.getByText('2 port groups · VLAN 50, 100').waitFor();
       assert.equal(await node.getByRole('button', { name: host, exact: true }).getAttribute('aria-expanded'), 'false');
     }
+    // ovm1's bridges: vlan100 by the subnet of its address, vlan50 and vlan51 by their VLAN.
+    await graph.getByRole('group', { name: 'host ovm1' }).getByText('3 bridges · VLAN 50, 51, 100').waitFor();
     assert.equal(await graph.getByRole('group', { name: /^portgroup / }).count(), 0);
-    // Hosts without a port group on the wire are not drawn.
+    // Hosts without a port group or bridge on the wire are not drawn.
     assert.equal(await graph.getByRole('group', { name: 'host xen1' }).count(), 0);
 
     await graph.getByRole('button', { name: 'esx01', exact: true }).click();
@@ -288,7 +290,7 @@ describe('web UI', () => {
     assert.doesNotMatch((await graph.getByRole('group', { name: 'portgroup vMotion-1' }).getAttribute('class'))!, /\bmatch\b/);
     await graph.getByRole('group', { name: 'host esx02' }).getByText('matches: vMotion-2').waitFor();
     await page.getByLabel('Search hosts, port groups and VMs').fill('db01');
-    await page.getByText('1 of 2 hosts on dc1-trunk match “db01”').waitFor();
+    await page.getByText('1 of 3 hosts on dc1-trunk match “db01”').waitFor();
     await page.getByLabel('Search hosts, port groups and VMs').fill('vMotion-2');
     await hit.waitFor();
     await shoot('topology-wire');

@@ -241,7 +241,16 @@ export const SessionSchema = z.object({ name: z.string(), role: z.enum(ROLES) })
 export const TokenCreateSchema = z.object({ role: z.enum(ROLES), name: name.optional() }).strict().openapi('TokenCreate');
 
 export const PortgroupSchema = z
-  .object({ host: z.string(), switch: z.string(), name: z.string(), vlan: z.number().int(), wire: z.string().nullable(), subnets: z.array(z.string()), subnet: z.string().nullable() })
+  .object({
+    kind: z.enum(['portgroup', 'bridge']).openapi({ description: 'An ESXi port group, or a Linux, Xen or KVM bridge guests attach to' }),
+    host: z.string(),
+    switch: z.string(),
+    name: z.string(),
+    vlan: z.number().int(),
+    wire: z.string().nullable(),
+    subnets: z.array(z.string()),
+    subnet: z.string().nullable(),
+  })
   .openapi('PortGroup');
 export const PortgroupQuery = z.object({ host: name.optional(), vlan: z.string().regex(/^[0-9]{1,4}$/, 'a VLAN ID, 0-4095').optional(), limit, cursor });
 

@@ -2,7 +2,7 @@
  * Wires as a sync sees them: which wire each host port group belongs to (through its switch),
  * merging wires that are one L2 domain, and the evidence that suggests such merges.
  */
-import { addressKey, parseAddress, parsePrefix, rangesOverlap, type IpAddress } from '../domain/address.ts';
+import { addressKey, parseAddress, parseInterfaceAddress, parsePrefix, rangesOverlap, type IpAddress } from '../domain/address.ts';
 import { conflict, HostwireError, notFound } from '../domain/errors.ts';
 import type { InterfaceSpec } from '../domain/interfaces.ts';
 import { listInterfaces } from '../services/hosts.ts';
@@ -16,12 +16,17 @@ import { deleteWire, findWire, listWires } from '../store/wires.ts';
 import type { Conn } from '../store/store.ts';
 import type { WireRow } from '../store/schema.ts';
 
+/**
+ * Where guests attach on a host: an ESXi port group, or a Linux, Xen or KVM bridge (its `switch` is
+ * the device beneath it, its VLAN that of its VLAN port, 0 when it bridges an untagged device).
+ */
 export interface PortgroupView {
+  kind: 'portgroup' | 'bridge';
   host: string;
   switch: string;
   name: string;
   vlan: number;
-  /** The wire of the port group's switch, null for a host no sync maps. */
+  /** The wire of the port group's switch, or of the subnet of a bridge's own address; null when neither is known. */
   wire: string | null;
   /** Subnets on that wire with the port group's VLAN. */
   subnets: string[];
@@ -47,13 +52,23 @@ export async function listPortgroups(context: Context, filter: { host?: string }
     const hosts = new Map((await listHosts(conn)).map((host) => [host.name, host.external_id]));
     const views: PortgroupView[] = [];
     const byName = new Map(interfaces.map((spec) => [`${spec.host}\u0000${spec.name}`, spec]));
+    const view = (kind: PortgroupView['kind'], host: string, switchName: string, name: string, vlan: number, wireId: number | undefined): PortgroupView => {
+      const onWire = wireId === undefined ? [] : subnets.filter((subnet) => subnet.wire_id === wireId && subnet.vlan === vlan).map((subnet) => subnet.name);
+      return { kind, host, switch: switchName, name, vlan, wire: wireId === undefined ? null : (wireNames.get(wireId) ?? null), subnets: onWire, subnet: onWire[0] ?? null };
+    };
     for (const spec of interfaces) {
-      if (spec.kind !== 'portgroup') continue;
-      const switchSpec = byName.get(`${spec.host}\u0000${spec.switch}`);
-      const key = switchKey(hosts.get(spec.host) ?? null, switchSpec);
-      const wireId = key ? mappings.get(key) : undefined;
-      const onWire = wireId === undefined ? [] : subnets.filter((subnet) => subnet.wire_id === wireId && subnet.vlan === spec.vlan).map((subnet) => subnet.name);
-      views.push({ host: spec.host, switch: spec.switch, name: spec.name, vlan: spec.vlan, wire: wireId === undefined ? null : (wireNames.get(wireId) ?? null), subnets: onWire, subnet: onWire[0] ?? null });
+      if (spec.kind === 'portgroup') {
+        const key = switchKey(hosts.get(spec.host) ?? null, byName.get(`${spec.host}\u0000${spec.switch}`));
+        views.push(view('portgroup', spec.host, spec.switch, spec.name, spec.vlan, key ? mappings.get(key) : undefined));
+      }
+      if (spec.kind === 'bridge') {
+        const vlanPort = spec.ports.map((port) => byName.get(`${spec.host}\u0000${port}`)).find((port) => port?.kind === 'vlan');
+        const below = vlanPort?.kind === 'vlan' ? vlanPort.parent : (spec.ports[0] ?? spec.name);
+        // A bridge's own address says which subnet, and so which wire, it is on.
+        const keys = (spec.addresses ?? []).map((text) => parseInterfaceAddress(text).address).map((address) => addressKey(address.family, address.value));
+        const subnet = subnets.find((candidate) => keys.some((key) => candidate.first_key <= key && key <= candidate.last_key));
+        views.push(view('bridge', spec.host, below, spec.name, vlanPort?.kind === 'vlan' ? vlanPort.vlan : 0, subnet?.wire_id));
+      }
     }
     return views;
   });

@@ -60,7 +60,7 @@ export function inventoryRoutes(app: Api, deps: Deps): void {
       method: 'get',
       path: '/api/v1/port-groups',
       tags: ['hosts'],
-      summary: 'Port groups across hosts with their switch, VLAN, wire and subnets (?host=, ?vlan=)',
+      summary: 'Where guests attach across hosts (ESXi port groups; Linux, Xen and KVM bridges) with their switch, VLAN, wire and subnets (?host=, ?vlan=)',
       request: { query: s.PortgroupQuery },
       responses: { 200: json(s.page(s.PortgroupSchema, 'PortGroupPage'), 'By host and name'), ...problems(...READ_ERRORS) },
     }),

@@ -35,16 +35,17 @@ export function registerTopologyCommands(program: Command, run: Runner): void {
 
   program
     .command('portgroup')
-    .description('port groups across hosts, with their switch, VLAN, wire and subnet')
+    .description('where guests attach across hosts (ESXi port groups, Linux, Xen and KVM bridges), with their switch, VLAN, wire and subnet')
     .command('list')
     .option('--host <name>', 'only this host')
-    .option('--json', 'print JSON: host, switch, name, vlan, wire, subnet')
+    .option('--json', 'print JSON: kind, host, switch, name, vlan, wire, subnet')
     .action((options: { host?: string; json?: boolean }) =>
       run(program, async (context) => {
         const portgroups = await listPortgroups(context, options);
         if (options.json) return printJson(portgroups);
         printTable(portgroups, [
           { header: 'HOST', value: (p) => p.host },
+          { header: 'KIND', value: (p) => p.kind },
           { header: 'SWITCH', value: (p) => p.switch },
           { header: 'PORT GROUP', value: (p) => p.name },
           { header: 'VLAN', value: (p) => (p.vlan === 4095 ? 'trunk' : p.vlan), align: 'right' },

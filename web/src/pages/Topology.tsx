@@ -3,9 +3,10 @@
  * (VLAN, wire, subnet) → vmks and VMs, coloured by link state (from the last imported facts or
  * vCenter sync) and by findings. Failing an uplink asks the simulator what fails over where and
  * what loses connectivity, on top of the links already down.
- * Topology per wire: one graph of every host with a port group on the wire, each host one node
- * until expanded into the same per-host drawing, and a search that narrows and highlights, so a
- * wire of 50 hosts stays readable. Unmapped port groups go on the wire that carries their VLAN.
+ * Topology per wire: one graph of every host with a port group or bridge on the wire, each host one
+ * node until expanded into the same per-host drawing, and a search that narrows and highlights, so a
+ * wire of 50 hosts stays readable. Port groups and bridges with no known wire go on the wire that
+ * carries their VLAN.
  */
 import { Background, Controls, ReactFlow, type Edge, type Node, type ReactFlowInstance } from '@xyflow/react';
 import { useEffect, useState } from 'react';
@@ -59,7 +60,7 @@ function subtitle(spec: InterfaceSpec, portgroup: Portgroup | undefined): string
     case 'vmk':
       return spec.addresses?.join(', ') ?? '';
     case 'bridge':
-      return `${spec.flavor === 'ovs' ? 'OVS bridge' : 'bridge'}${spec.addresses?.length ? ` · ${spec.addresses.join(', ')}` : ''}`;
+      return [spec.flavor === 'ovs' ? 'OVS bridge' : 'bridge', portgroup ? `VLAN ${portgroup.vlan}` : '', portgroup?.wire ?? '', ...(spec.addresses ?? [])].filter(Boolean).join(' · ');
     default:
       return spec.kind;
   }
@@ -73,8 +74,8 @@ interface GraphPlacement {
   prefix?: string;
   x?: number;
   y?: number;
-  /** The subtitle of a port group node, instead of its own wire and subnet. */
-  portgroupDetail?: (spec: InterfaceSpec, portgroup: Portgroup | undefined) => string;
+  /** The subtitle of a port group or bridge node guests attach to, instead of its own wire and subnet. */
+  portgroupDetail?: (portgroup: Portgroup) => string;
   /** More classes for a node (the wire view dims what is not on its wire). */
   extraClass?: (name: string, kind: string) => string;
 }
@@ -112,7 +113,7 @@ function buildGraph(network: HostNetwork, search: string, effects: Map<string, S
 
   const detail = (spec: InterfaceSpec) => {
     const portgroup = network.portgroups.find((pg) => pg.name === spec.name);
-    return spec.kind === 'portgroup' && placement.portgroupDetail ? placement.portgroupDetail(spec, portgroup) : subtitle(spec, portgroup);
+    return portgroup && placement.portgroupDetail ? placement.portgroupDetail(portgroup) : subtitle(spec, portgroup);
   };
   const nodes: Node[] = network.host.interfaces.map((spec) => ({
     id: prefix + spec.name,
@@ -271,6 +272,15 @@ function SimTable({ link, entries }: { link: string; entries: FailoverEntry[] })
   );
 }
 
+/** "2 port groups", "3 bridges", or both: what guests attach to on a host. */
+function attachments(portgroups: Portgroup[]): string {
+  const count = (kind: Portgroup['kind'], noun: string) => {
+    const n = portgroups.filter((pg) => pg.kind === kind).length;
+    return n ? `${n} ${noun}${n === 1 ? '' : 's'}` : '';
+  };
+  return [count('portgroup', 'port group'), count('bridge', 'bridge')].filter(Boolean).join(', ');
+}
+
 const HOSTS_PER_ROW = 6;
 const HOST_ROW = 84;
 
@@ -367,7 +377,7 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
               {open ? '▾' : '▸'} {host}
             </button>
             <span>
-              {mine.length} port group{mine.length === 1 ? '' : 's'} · VLAN {vlans.join(', ')}
+              {attachments(mine.map((entry) => entry.portgroup))} · VLAN {vlans.join(', ')}
             </span>
             {needle && hits.length > 0 && <span className="hits">matches: {hits.join(', ')}</span>}
           </span>
@@ -388,12 +398,11 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
     const graph = buildGraph(network, q, new Map(), {
       prefix: `${host}/`,
       y,
-      portgroupDetail: (spec, portgroup) => {
-        const where = portgroup ? wireOf(portgroup, estate.subnets) : { wire: null, inferred: false };
-        const subnet = portgroup ? subnetOf(portgroup, where.wire) : null;
-        return `VLAN ${spec.kind === 'portgroup' ? spec.vlan : ''} · ${subnet ?? 'no subnet'} · ${where.wire ?? 'no wire'}${where.inferred ? ' (by VLAN)' : ''}`;
+      portgroupDetail: (portgroup) => {
+        const where = wireOf(portgroup, estate.subnets);
+        return `VLAN ${portgroup.vlan} · ${subnetOf(portgroup, where.wire) ?? 'no subnet'} · ${where.wire ?? 'no wire'}${where.inferred ? ' (by VLAN)' : ''}`;
       },
-      extraClass: (name, kind) => (kind === 'portgroup' && !mine.some((entry) => entry.portgroup.name === name) ? 'off-wire' : ''),
+      extraClass: (name, kind) => ((kind === 'portgroup' || kind === 'bridge') && estate.portgroups.some((pg) => pg.host === host && pg.name === name) && !mine.some((entry) => entry.portgroup.name === name) ? 'off-wire' : ''),
     });
     nodes.push(...graph.nodes);
     edges.push(...graph.edges);
@@ -419,8 +428,8 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
         <>
           {inferred && (
             <p className="note" role="note">
-              Some port groups have no wire mapped (their hosts are not synced from vCenter, as in the demo): they are placed on the wire whose subnets carry their VLAN, marked “by VLAN”. Sync the account to map
-              them.
+              Some port groups and bridges have no known wire (their hosts are not synced from vCenter, as in the demo, or the bridge has no address in a subnet): they are placed on the wire whose subnets carry
+              their VLAN, marked “by VLAN”. Sync the account to map port groups.
             </p>
           )}
           <table aria-label={`Subnets of ${wire}`}>
@@ -430,7 +439,7 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
                 <th scope="col">Subnet</th>
                 <th scope="col">CIDR</th>
                 <th scope="col">VLAN</th>
-                <th scope="col">Port groups</th>
+                <th scope="col">Port groups and bridges</th>
               </tr>
             </thead>
             <tbody>
