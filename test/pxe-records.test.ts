@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type RunningServer } from '../src/api/server.ts';
 import { HostwireError } from '../src/domain/errors.ts';
-import { allocate, listAddresses, release } from '../src/ipam/allocation.ts';
+import { listAddresses, release } from '../src/ipam/allocation.ts';
 import { createSubnet } from '../src/ipam/subnets.ts';
 import { parseEsxiBootConfig } from '../src/pxe/installer-image.ts';
 import { listChanges } from '../src/services/changes.ts';
@@ -213,12 +213,14 @@ function definePxeSuite(open: () => Promise<Store>): void {
     assert.deepEqual((await showPxeHost(context, 'esx07')).progress, []);
   });
 
-  it('leaves an address released by hand and handed to someone else with its new holder', async () => {
-    await release(context, { address: '192.168.7.30' });
-    await allocate(context, { subnet: 'flat', address: '192.168.7.30', owner: { kind: 'manual', id: 'laptop' } });
+  it("refuses to release a PXE host's address by hand, naming the command that does", async () => {
+    const refused = await refusal(release(context, { address: '192.168.7.30' }));
+    assert.equal(refused.kind, 'conflict');
+    assert.match(refused.message, /192\.168\.7\.30 is held by PXE host 'kvm03'; remove the host instead \(hostwire pxe host remove kvm03\)/);
+    const held = () => listAddresses(context, { subnet: 'flat' }).then((records) => records.filter((entry) => entry.address === '192.168.7.30').map((entry) => `${entry.ownerKind}:${entry.ownerId}`));
+    assert.deepEqual(await held(), ['pxe-host:kvm03']);
     await removePxeHost(context, 'kvm03');
-    const [record] = (await listAddresses(context, { subnet: 'flat' })).filter((entry) => entry.address === '192.168.7.30');
-    assert.deepEqual([record!.ownerKind, record!.ownerId], ['manual', 'laptop']);
+    assert.deepEqual(await held(), []);
   });
 }
 

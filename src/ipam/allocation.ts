@@ -180,6 +180,8 @@ export async function showAddress(context: Context, input: { address: string; sp
 export interface ReleaseInput {
   address: string;
   space?: string;
+  /** The PXE host releasing its own address (`pxe host remove`); nobody else may release it. */
+  pxeHost?: string;
 }
 
 /** Releases an address. Inside a pool it returns to the free space, after the subnet's hold-down. */
@@ -194,6 +196,10 @@ export async function release(context: Context, input: ReleaseInput): Promise<Ad
     if (!existing) throw notFound('address', address.text);
     if (existing.owner_kind === 'gateway') {
       throw conflict(`address: ${address.text} is the gateway of subnet '${existing.subnet_name}'; change the subnet's gateway instead of releasing it`, 'address');
+    }
+    // A PXE host's address is in its rendered DHCP and kickstart: released alone, it would be handed out while the install still uses it.
+    if (existing.owner_kind === 'pxe-host' && existing.owner_id !== input.pxeHost) {
+      throw conflict(`address: ${address.text} is held by PXE host '${existing.owner_id}'; remove the host instead (hostwire pxe host remove ${existing.owner_id}), which releases it`, 'address');
     }
     const row = await requireSubnet(tx, existing.subnet_name);
     await lockSubnet(tx, row.id);

@@ -194,8 +194,8 @@ export async function removePxeHost(context: Context, name: string): Promise<Pxe
     const subnet = (await findSubnetById(tx, row.subnet_id))!;
     const { family, value } = parseAddress(row.address);
     const held = await findAddress(tx, subnet.space_id, addressKey(family, value));
-    // Released by hand and handed to someone else since: that holder keeps it.
-    if (held && held.owner_kind === 'pxe-host' && held.owner_id === row.name) await release(context, { address: row.address, space: subnet.space_name });
+    // Held by someone else (recorded before releases were guarded): that holder keeps it.
+    if (held && held.owner_kind === 'pxe-host' && held.owner_id === row.name) await release(context, { address: row.address, space: subnet.space_name, pxeHost: row.name });
     await pxe.deleteHost(tx, row.id);
     const host = toHost(row);
     await insertChanges(tx, [changeEntry(context, 'pxe-host', { id: row.id, name: row.name }, 'delete', host, null)]);
