@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type RunningServer } from '../src/api/server.ts';
 import { HostwireError } from '../src/domain/errors.ts';
-import { listAddresses, release } from '../src/ipam/allocation.ts';
+import { allocate, listAddresses, release } from '../src/ipam/allocation.ts';
 import { createSubnet } from '../src/ipam/subnets.ts';
 import { parseEsxiBootConfig } from '../src/pxe/installer-image.ts';
 import { listChanges } from '../src/services/changes.ts';
