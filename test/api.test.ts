@@ -149,6 +149,17 @@ describe('HTTP API', () => {
     assert.match(malformed.headers.get('content-type') ?? '', /problem\+json/);
     const wrongType = await fetch(`${server.url}/api/v1/wires`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'text/plain' }, body: 'name=x' });
     assert.equal(wrongType.status, 415);
+    // A bare POST is not an empty body: it would allocate an address with every default.
+    const used = async () => (await call('GET', '/api/v1/subnets/vm-db')).body.utilization.used;
+    const before = await used();
+    const bare = await fetch(`${server.url}/api/v1/subnets/vm-db/allocations`, { method: 'POST', headers: { authorization: `Bearer ${tokens.operator}` } });
+    assert.equal(bare.status, 400);
+    assert.match(((await bare.json()) as { detail: string }).detail, /the request has no body: send it as application\/json \(\{\} for the defaults\)/);
+    assert.equal(await used(), before, 'nothing allocated');
+    const bareReservation = await fetch(`${server.url}/api/v1/ips/10.51.0.77/reservation`, { method: 'POST', headers: { authorization: `Bearer ${tokens.operator}` } });
+    assert.equal(bareReservation.status, 400);
+    assert.equal((await call('POST', '/api/v1/subnets/vm-db/allocations', { role: 'operator', body: {} })).status, 201, '{} takes the defaults');
+    assert.equal(BigInt(await used()), BigInt(before) + 1n);
   });
 
   it('enforces roles: viewers read, operators allocate, admins do everything', async () => {

@@ -85,6 +85,15 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
     return limitChunked(c, next);
   });
   app.use('/api/*', bearerAuth(store, now));
+  // A route that takes a JSON body validates a request without one as {}: a bare POST to
+  // /allocations would allocate an address. Such requests are refused; `{}` asks for the defaults.
+  const bodied: { method: string; path: RegExp }[] = [];
+  app.use('/api/*', async (c, next) => {
+    if (c.req.header('content-type') === undefined && bodied.some((route) => route.method === c.req.method && route.path.test(c.req.path))) {
+      return problemResponse(c, 400, 'the request has no body: send it as application/json ({} for the defaults)', [{ path: '(body)', message: 'required' }]);
+    }
+    return next();
+  });
   app.use('/openapi.json', bearerAuth(store, now));
   app.use('/metrics', bearerAuth(store, now));
 
@@ -98,6 +107,11 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   pxeRoutes(app, deps);
   adminRoutes(app, deps);
   webUiRoutes(app, options.webUi ?? null);
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== 'route' || !definition.route.request?.body?.required) continue;
+    const pattern = definition.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
+    bodied.push({ method: definition.route.method.toUpperCase(), path: new RegExp(`^${pattern}$`) });
+  }
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
