@@ -144,6 +144,10 @@ describe('HTTP API', () => {
     await problem('GET', '/api/v1/subnets?limit=0', 400, /limit/);
     await problem('GET', '/api/v1/subnets?cursor=nonsense', 400, /cursor/);
     await problem('GET', '/api/v1/nothing-here', 404, /no route GET \/api\/v1\/nothing-here/);
+    await problem('DELETE', '/api/v1/summary', 405, /\/api\/v1\/summary takes GET, not DELETE/);
+    const wrongMethod = await fetch(`${server.url}/api/v1/subnets/vm-db`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(wrongMethod.status, 405);
+    assert.deepEqual(wrongMethod.headers.get('allow')?.split(', ').sort(), ['DELETE', 'GET', 'PATCH']);
     const malformed = await fetch(`${server.url}/api/v1/wires`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' }, body: '{"name":' });
     assert.equal(malformed.status, 400);
     assert.match(malformed.headers.get('content-type') ?? '', /problem\+json/);

@@ -58,7 +58,16 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
           observability.log({ level: 'error', route: c.req.routePath, path: c.req.path, error: internal instanceof Error ? internal.message : String(internal) });
         }),
   );
-  app.notFound((c) => problemResponse(c, 404, `no route ${c.req.method} ${c.req.path}; the API is described at /openapi.json`));
+  // Every declared route, filled in once they are registered: a known path asked with another method is a 405.
+  const routes: { method: string; path: RegExp; bodyRequired: boolean }[] = [];
+  app.notFound((c) => {
+    const allowed = [...new Set(routes.filter((route) => route.path.test(c.req.path)).map((route) => route.method))];
+    if (allowed.length) {
+      c.header('allow', allowed.join(', '));
+      return problemResponse(c, 405, `${c.req.path} takes ${allowed.join(', ')}, not ${c.req.method}`);
+    }
+    return problemResponse(c, 404, `no route ${c.req.method} ${c.req.path}; the API is described at /openapi.json`);
+  });
 
   app.get('/healthz', async (c) => {
     await store.read((conn) => conn.db.selectFrom('ip_spaces').select('id').limit(1).execute());
@@ -87,9 +96,8 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   app.use('/api/*', bearerAuth(store, now));
   // A route that takes a JSON body validates a request without one as {}: a bare POST to
   // /allocations would allocate an address. Such requests are refused; `{}` asks for the defaults.
-  const bodied: { method: string; path: RegExp }[] = [];
   app.use('/api/*', async (c, next) => {
-    if (c.req.header('content-type') === undefined && bodied.some((route) => route.method === c.req.method && route.path.test(c.req.path))) {
+    if (c.req.header('content-type') === undefined && routes.some((route) => route.bodyRequired && route.method === c.req.method && route.path.test(c.req.path))) {
       return problemResponse(c, 400, 'the request has no body: send it as application/json ({} for the defaults)', [{ path: '(body)', message: 'required' }]);
     }
     return next();
@@ -108,9 +116,9 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   adminRoutes(app, deps);
   webUiRoutes(app, options.webUi ?? null);
   for (const definition of app.openAPIRegistry.definitions) {
-    if (definition.type !== 'route' || !definition.route.request?.body?.required) continue;
+    if (definition.type !== 'route') continue;
     const pattern = definition.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
-    bodied.push({ method: definition.route.method.toUpperCase(), path: new RegExp(`^${pattern}$`) });
+    routes.push({ method: definition.route.method.toUpperCase(), path: new RegExp(`^${pattern}$`), bodyRequired: definition.route.request?.body?.required === true });
   }
 
   app.doc31('/openapi.json', {
