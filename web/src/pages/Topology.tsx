@@ -288,7 +288,6 @@ interface WireEstate {
   wires: Wire[];
   portgroups: Portgroup[];
   subnets: Subnet[];
-  vms: Vm[];
 }
 
 /**
@@ -303,11 +302,28 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
   const [flow, setFlow] = useState<ReactFlowInstance>();
 
   useEffect(() => {
-    Promise.all([fetchAll<Wire>('/api/v1/wires'), fetchAll<Portgroup>('/api/v1/port-groups'), fetchAll<Subnet>('/api/v1/subnets'), fetchAll<Vm>('/api/v1/vms')]).then(
-      ([wires, portgroups, subnets, vms]) => setEstate({ wires, portgroups, subnets, vms }),
+    Promise.all([fetchAll<Wire>('/api/v1/wires'), fetchAll<Portgroup>('/api/v1/port-groups'), fetchAll<Subnet>('/api/v1/subnets')]).then(
+      ([wires, portgroups, subnets]) => setEstate({ wires, portgroups, subnets }),
       (failure: Error) => setError(failure.message),
     );
   }, []);
+  // Only the VMs the search names are fetched (the server matches names), not every VM of the estate.
+  const [namedVms, setNamedVms] = useState<Vm[]>([]);
+  useEffect(() => {
+    const needle = q.trim();
+    if (!needle) return setNamedVms([]);
+    let current = true;
+    const timer = setTimeout(() => {
+      fetchAll<Vm>('/api/v1/vms', { q: needle }).then(
+        (vms) => current && setNamedVms(vms),
+        (failure: Error) => current && setError(failure.message),
+      );
+    }, 200);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [q]);
   const wanted = [...expanded].filter((host) => !networks.has(host)).join(',');
   useEffect(() => {
     for (const host of wanted.split(',').filter(Boolean)) {
@@ -336,7 +352,7 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
   const hitsOf = (host: string) => [
     ...(matches(host, needle) ? [host] : []),
     ...estate.portgroups.filter((pg) => pg.host === host && matches(pg.name, needle)).map((pg) => pg.name),
-    ...estate.vms.filter((vm) => vm.host === host && matches(vm.name, needle)).map((vm) => vm.name),
+    ...namedVms.filter((vm) => vm.host === host && matches(vm.name, needle)).map((vm) => vm.name),
   ];
   const hosts = [...new Set(onWire.map((entry) => entry.portgroup.host))].sort();
   const shown = needle ? hosts.filter((host) => hitsOf(host).length > 0) : hosts;
