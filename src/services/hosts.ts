@@ -143,7 +143,6 @@ export interface HostDetail extends Host {
   interfaces: InterfaceSpec[];
 }
 
-/** Replaces a host's declared interfaces with `specs`, validated as a whole. */
 /** A source that reads a host's interfaces live (a vCenter sync) and saw their links, kept as the host's facts. */
 export interface LinkObservation {
   format: string;
@@ -151,6 +150,7 @@ export interface LinkObservation {
   linkState: Record<string, LinkState>;
 }
 
+/** Replaces a host's declared interfaces with `specs`, validated as a whole; with an observation, also its facts. */
 export async function setHostInterfaces(context: Context, hostName: string, specs: unknown, options: GraphOptions & { observation?: LinkObservation } = {}): Promise<HostDetail> {
   return context.store.write(async (tx) => {
     const host = await requireHost(tx, hostName);
