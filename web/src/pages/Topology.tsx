@@ -8,8 +8,8 @@
  * wire of 50 hosts stays readable. Port groups and bridges with no known wire go on the wire that
  * carries their VLAN.
  */
-import { Background, Controls, ReactFlow, type Edge, type Node, type ReactFlowInstance } from '@xyflow/react';
-import { useEffect, useState } from 'react';
+import { Background, Controls, ReactFlow, type Edge, type Node, type NodeChange, type ReactFlowInstance } from '@xyflow/react';
+import { useCallback, useEffect, useState } from 'react';
 import { interfaceParents } from '../../../src/domain/interfaces.ts';
 import { api, ApiError, enc, fetchAll } from '../api.ts';
 import { ErrorNote, Field, Loading, Pager, Severity } from '../components.tsx';
@@ -136,6 +136,38 @@ function buildGraph(network: HostNetwork, search: string, effects: Map<string, S
   return { nodes, edges, height: Math.max(...rows.values(), 2) * ROW_HEIGHT + 40 };
 }
 
+/**
+ * A read-only React Flow drawing. React Flow shows a node once it has measured it, and keeps that
+ * size only on node objects its `onNodesChange` handed back: nodes rebuilt by a later render would be
+ * hidden again, and as their size has not changed no resize would come to show them (a loaded CI
+ * machine hit this). The sizes it reports are kept here and put on every node built after.
+ */
+function TopologyFlow({ nodes, edges, maxZoom, onInit, onNodeClick }: { nodes: Node[]; edges: Edge[]; maxZoom?: number; onInit?: (flow: ReactFlowInstance) => void; onNodeClick: (node: Node) => void }) {
+  const [sizes, setSizes] = useState<ReadonlyMap<string, { width: number; height: number }>>(new Map());
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    const measured = changes.flatMap((change) => (change.type === 'dimensions' && change.dimensions ? [[change.id, change.dimensions] as const] : []));
+    if (measured.length) setSizes((known) => new Map([...known, ...measured]));
+  }, []);
+  return (
+    <ReactFlow
+      onInit={onInit}
+      nodes={nodes.map((node) => (sizes.has(node.id) ? { ...node, measured: sizes.get(node.id) } : node))}
+      onNodesChange={onNodesChange}
+      edges={edges}
+      fitView
+      fitViewOptions={maxZoom === undefined ? undefined : { maxZoom }}
+      nodesDraggable={false}
+      nodesConnectable={false}
+      zoomOnScroll={false}
+      preventScrolling={false}
+      onNodeClick={(_event, node) => onNodeClick(node)}
+    >
+      <Background />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}
+
 function effectsOf(failed: string, entries: FailoverEntry[]): Map<string, SimEffect> {
   const effects = new Map<string, SimEffect>([[failed, 'down']]);
   for (const entry of entries) effects.set(entry.object, entry.connected ? 'failover' : 'lost');
@@ -166,19 +198,7 @@ function HostGraph({ name, search }: { name: string; search: string }) {
   return (
     <div className="host-graph">
       <div className="graph" style={{ height: graph.height }} aria-label={`Topology of ${name}`} role="group">
-        <ReactFlow
-          nodes={graph.nodes}
-          edges={graph.edges}
-          fitView
-          nodesDraggable={false}
-          nodesConnectable={false}
-          zoomOnScroll={false}
-          preventScrolling={false}
-          onNodeClick={(_event, node) => uplinks.some((spec) => spec.name === node.id) && fail(node.id)}
-        >
-          <Background />
-          <Controls showInteractive={false} />
-        </ReactFlow>
+        <TopologyFlow nodes={graph.nodes} edges={graph.edges} onNodeClick={(node) => uplinks.some((spec) => spec.name === node.id) && fail(node.id)} />
       </div>
       <div className="uplinks" role="group" aria-label={`Simulate an uplink failure on ${name}`}>
         <span>Fail an uplink:</span>
@@ -500,21 +520,7 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
                 if (event.key === 'Enter' && target.classList.contains('react-flow__node') && id?.startsWith('host:')) toggle(id.slice('host:'.length));
               }}
             >
-              <ReactFlow
-                onInit={setFlow}
-                nodes={nodes}
-                edges={edges}
-                fitView
-                fitViewOptions={{ maxZoom: 1 }}
-                nodesDraggable={false}
-                nodesConnectable={false}
-                zoomOnScroll={false}
-                preventScrolling={false}
-                onNodeClick={(_event, node) => node.id.startsWith('host:') && toggle(node.id.slice('host:'.length))}
-              >
-                <Background />
-                <Controls showInteractive={false} />
-              </ReactFlow>
+              <TopologyFlow nodes={nodes} edges={edges} maxZoom={1} onInit={setFlow} onNodeClick={(node) => node.id.startsWith('host:') && toggle(node.id.slice('host:'.length))} />
             </div>
           )}
           {expanded.size > 0 && <TopologyLegend />}
