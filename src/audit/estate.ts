@@ -181,4 +181,31 @@ export function effectiveTeaming(switchSpec: { uplinks: string[]; teaming?: Team
   return { ...switchSpec.teaming, ...override, ...failoverOrder(switchSpec.uplinks, switchSpec.teaming, override) };
 }
 
+/** A switch, or a port group with teaming of its own, and the teaming it really runs. */
+export interface SwitchTeam {
+  host: AuditHost;
+  owner: string;
+  switchName: string;
+  /** How a finding names it: the switch, or `port group 'X' on vSwitch1`. */
+  where: string;
+  uplinks: string[];
+  teaming: ReturnType<typeof effectiveTeaming>;
+  declared?: TeamingPolicy;
+}
+
+/** Every switch of a host and every port group that sets teaming of its own, in declaration order. */
+export function switchTeams(host: AuditHost): SwitchTeam[] {
+  const found: SwitchTeam[] = [];
+  for (const spec of host.interfaces) {
+    if (spec.kind === 'vswitch' || spec.kind === 'dvswitch') found.push({ host, owner: spec.name, switchName: spec.name, where: spec.name, uplinks: spec.uplinks, teaming: effectiveTeaming(spec), declared: spec.teaming });
+    if (spec.kind === 'portgroup' && spec.teaming) {
+      const vswitch = host.byName.get(spec.switch);
+      if (vswitch?.kind === 'vswitch' || vswitch?.kind === 'dvswitch') {
+        found.push({ host, owner: spec.name, switchName: vswitch.name, where: `port group '${spec.name}' on ${vswitch.name}`, uplinks: vswitch.uplinks, teaming: effectiveTeaming(vswitch, spec.teaming), declared: spec.teaming });
+      }
+    }
+  }
+  return found;
+}
+
 export const vmks = (host: AuditHost) => host.interfaces.filter((spec): spec is Extract<InterfaceSpec, { kind: 'vmk' }> => spec.kind === 'vmk');

@@ -29,6 +29,20 @@ export function UtilizationBar({ percent, label }: { percent: number; label: str
   );
 }
 
+/** A subnet's "used / capacity" and utilization bar cells, as every subnet table shows them. */
+export function UtilizationCells({ subnet }: { subnet: { name: string; utilization: { used: string; capacity: string; percent: number } } }) {
+  return (
+    <>
+      <td>
+        {subnet.utilization.used} / {subnet.utilization.capacity}
+      </td>
+      <td>
+        <UtilizationBar percent={subnet.utilization.percent} label={`${subnet.name} utilization`} />
+      </td>
+    </>
+  );
+}
+
 /** The rows loaded so far and a button for the next page. */
 export function Pager<T>({ list, noun }: { list: Paged<T>; noun: string }) {
   return (

@@ -4,9 +4,9 @@
  * single live uplink (vCenter's "Network uplink redundancy lost" alarm). A link nobody observed
  * counts as up.
  */
-import { declaresFailoverOrder, failoverOrder } from '../../domain/interfaces.ts';
+import { declaresFailoverOrder } from '../../domain/interfaces.ts';
 import { shellWord } from '../../render/esxcli/index.ts';
-import type { AuditHost } from '../estate.ts';
+import { switchTeams, type AuditHost } from '../estate.ts';
 import type { Hit, Rule } from '../rule.ts';
 
 interface LinkTeam {
@@ -21,22 +21,13 @@ interface LinkTeam {
 }
 
 function linkTeams(host: AuditHost): LinkTeam[] {
-  const teams: LinkTeam[] = [];
-  for (const spec of host.interfaces) {
-    if (spec.kind === 'vswitch' || spec.kind === 'dvswitch') {
-      const order = failoverOrder(spec.uplinks, spec.teaming);
-      teams.push({ host, owner: spec.name, where: spec.name, carriers: [...order.active, ...order.standby], unused: order.unused });
-    }
-    // A port group on its switch's order shares its switch's fate, reported once for the switch.
-    if (spec.kind === 'portgroup' && declaresFailoverOrder(spec.teaming)) {
-      const parent = host.byName.get(spec.switch);
-      if (parent?.kind !== 'vswitch' && parent?.kind !== 'dvswitch') continue;
-      const order = failoverOrder(parent.uplinks, parent.teaming, spec.teaming);
-      teams.push({ host, owner: spec.name, where: `port group '${spec.name}' on ${parent.name}`, carriers: [...order.active, ...order.standby], unused: order.unused });
-    }
-    if (spec.kind === 'bond') teams.push({ host, owner: spec.name, where: spec.name, carriers: spec.members, unused: [] });
-  }
-  return teams;
+  // A port group on its switch's order shares its switch's fate, reported once for the switch.
+  const switches = switchTeams(host)
+    .filter((team) => team.owner === team.switchName || declaresFailoverOrder(team.declared))
+    .map(({ owner, where, teaming }): LinkTeam => ({ host, owner, where, carriers: [...teaming.active, ...teaming.standby], unused: teaming.unused }));
+  // Bonds live on Linux hosts, switches on ESXi ones: never both on one host.
+  const bonds = host.interfaces.flatMap((spec): LinkTeam[] => (spec.kind === 'bond' ? [{ host, owner: spec.name, where: spec.name, carriers: spec.members, unused: [] }] : []));
+  return [...switches, ...bonds];
 }
 
 /** Down by its own link, or, for a bond member, by the bond's MII monitor. */

@@ -4,7 +4,7 @@
  * bond options that do not fit their mode, and MTUs that shrink up a stack.
  */
 import { BOND_OPTION_MODES, type InterfaceSpec, type TeamingPolicy } from '../../domain/interfaces.ts';
-import { effectiveTeaming, type AuditHost } from '../estate.ts';
+import { switchTeams, type SwitchTeam } from '../estate.ts';
 import { type Hit, type Rule } from '../rule.ts';
 import { shellWord } from '../../render/esxcli/index.ts';
 import { psString } from '../../render/powercli/index.ts';
@@ -12,24 +12,7 @@ import { psString } from '../../render/powercli/index.ts';
 /** Uplinks per standard vSwitch (vSphere configuration maximums; ESX 2.x allowed 10). */
 const MAX_TEAM_MEMBERS: Record<string, number> = { esxi: 32 };
 
-type Teamed = { host: AuditHost; owner: string; switchName: string; uplinks: string[]; teaming: ReturnType<typeof effectiveTeaming>; declared?: TeamingPolicy };
-
-/** Every switch and port group with the teaming it really runs. */
-function teams(hosts: AuditHost[]): Teamed[] {
-  const found: Teamed[] = [];
-  for (const host of hosts) {
-    for (const spec of host.interfaces) {
-      if (spec.kind === 'vswitch' || spec.kind === 'dvswitch') found.push({ host, owner: spec.name, switchName: spec.name, uplinks: spec.uplinks, teaming: effectiveTeaming(spec), declared: spec.teaming });
-      if (spec.kind === 'portgroup' && spec.teaming) {
-        const vswitch = host.byName.get(spec.switch);
-        if (vswitch?.kind === 'vswitch' || vswitch?.kind === 'dvswitch') found.push({ host, owner: spec.name, switchName: vswitch.name, uplinks: vswitch.uplinks, teaming: effectiveTeaming(vswitch, spec.teaming), declared: spec.teaming });
-      }
-    }
-  }
-  return found;
-}
-
-const failoverSet = (team: Teamed, options: string) =>
+const failoverSet = (team: SwitchTeam, options: string) =>
   team.owner === team.switchName
     ? `esxcli network vswitch standard policy failover set --vswitch-name=${shellWord(team.switchName)} ${options}`
     : `esxcli network vswitch standard portgroup policy failover set --portgroup-name=${shellWord(team.owner)} ${options}`;
@@ -41,9 +24,8 @@ export const teamingRules: Rule = {
   why: 'IP hash needs every uplink active in one EtherChannel: a standby uplink or beacon probing makes the physical switch see MACs flap. Beacon probing with two uplinks cannot tell which one failed. A failover order naming a NIC outside the switch silently leaves the team shorter than it looks.',
   check(estate) {
     const hits: Hit[] = [];
-    for (const team of teams(estate.hosts)) {
-      const { host, owner, teaming } = team;
-      const where = owner === team.switchName ? team.switchName : `port group '${owner}' on ${team.switchName}`;
+    for (const team of estate.hosts.flatMap(switchTeams)) {
+      const { host, owner, teaming, where } = team;
       // Threshold 0 turns beacon failure detection off (seed 000).
       const beacon = teaming.failureDetection?.mode === 'beacon' && teaming.failureDetection.threshold > 0;
       // A port group is reported only for what it sets itself; what it inherits is its switch's finding.

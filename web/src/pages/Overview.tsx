@@ -1,5 +1,5 @@
 /** The estate at a glance from GET /api/v1/summary: counts, findings by severity, each account's last sync, the fullest subnets. */
-import { ErrorNote, Loading, Severity, UtilizationBar } from '../components.tsx';
+import { ErrorNote, Loading, Severity, UtilizationCells } from '../components.tsx';
 import { useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { EstateSummary, Subnet } from '../types.ts';
@@ -77,12 +77,7 @@ function Fullest({ subnets: fullest }: { subnets: Subnet[] }) {
             </td>
             <td>{subnet.cidr}</td>
             <td>{subnet.wire}</td>
-            <td>
-              {subnet.utilization.used} / {subnet.utilization.capacity}
-            </td>
-            <td>
-              <UtilizationBar percent={subnet.utilization.percent} label={`${subnet.name} utilization`} />
-            </td>
+            <UtilizationCells subnet={subnet} />
           </tr>
         ))}
       </tbody>

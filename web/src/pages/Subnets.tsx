@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { formatAddress, parseAddress, parsePrefix, specialRole } from '../../../src/domain/address.ts';
 import { api, enc, fetchAll } from '../api.ts';
-import { ErrorNote, Field, Loading, Pager, UtilizationBar } from '../components.tsx';
+import { ErrorNote, Field, Loading, Pager, UtilizationBar, UtilizationCells } from '../components.tsx';
 import { useApi, usePaged } from '../hooks.ts';
 import { Link, setParams, useLocation } from '../router.tsx';
 import { useMay } from '../session.tsx';
@@ -46,12 +46,7 @@ export function Subnets() {
               <td>{subnet.vlan}</td>
               <td>{subnet.wire}</td>
               <td>{subnet.gateway ?? '—'}</td>
-              <td>
-                {subnet.utilization.used} / {subnet.utilization.capacity}
-              </td>
-              <td>
-                <UtilizationBar percent={subnet.utilization.percent} label={`${subnet.name} utilization`} />
-              </td>
+              <UtilizationCells subnet={subnet} />
             </tr>
           ))}
         </tbody>

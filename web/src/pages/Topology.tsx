@@ -490,11 +490,14 @@ function WireTopology({ wire, q, expanded, toggle, chooseWire }: { wire: string;
                     <td>{subnet.vlan}</td>
                     <td>
                       {carried.length ? (
-                        [...new Set(carried.map((entry) => entry.portgroup.name))].map((name) => (
-                          <span key={name} className={matches(name, needle) ? 'pill match' : 'pill'}>
-                            {name} ({carried.filter((entry) => entry.portgroup.name === name).length} host{carried.filter((entry) => entry.portgroup.name === name).length === 1 ? '' : 's'})
-                          </span>
-                        ))
+                        [...new Set(carried.map((entry) => entry.portgroup.name))].map((name) => {
+                          const hosts = carried.filter((entry) => entry.portgroup.name === name).length;
+                          return (
+                            <span key={name} className={matches(name, needle) ? 'pill match' : 'pill'}>
+                              {name} ({hosts} host{hosts === 1 ? '' : 's'})
+                            </span>
+                          );
+                        })
                       ) : (
                         <span className="muted">none</span>
                       )}
